@@ -1,0 +1,147 @@
+"""Run one subgraph: prepare kernels once, fold constants, plan the arena, then invoke.
+
+``allocate`` does all the Python work (kernel lookup, shape propagation, weight layout, memory
+plan); ``invoke`` is a loop over prebuilt closures, each calling a kernel's ``run`` on arrays
+that already live in the arena.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from edgelite.errors import InvalidModelError
+from edgelite.interpreter.kernels import lookup
+from edgelite.interpreter.kernels.context import NeedsData, TensorInfo
+from edgelite.interpreter.kernels.registry import family_of
+from edgelite.interpreter.planner import Block, plan
+
+
+class SubgraphRuntime:
+    def __init__(self, view, index: int, owner):
+        self.view = view
+        self.sg = view.subgraphs[index]
+        self.owner = owner  # the Interpreter: resources, other subgraphs
+        self.input_shapes = {i: self.sg.tensors[i].shape for i in self.sg.inputs}
+        self.infos: list = []
+        self.values: list = []
+        self.calls: list = []
+        self.arena_bytes = 0
+        self.allocated = False
+
+    # -- allocation -----------------------------------------------------------------------------
+    def allocate(self, preserve_all: bool = False) -> None:
+        sg = self.sg
+        self.infos = [t.info() for t in sg.tensors]
+        for i, shape in self.input_shapes.items():
+            self.infos[i].shape = tuple(shape)
+        self.values = [None] * len(self.infos)
+        self.dynamic: set = set()
+        steps = []  # (op, spec, run or None when dynamic)
+        for op in sg.ops:
+            step = self._prepare(op)
+            if step is not None:
+                steps.append(step)
+        self._place(steps, preserve_all)
+        self.calls = [self._bind(op, spec, run) for op, spec, run in steps]
+        self.allocated = True
+
+    def _prepare(self, op):
+        ctx = self.view.context(self.sg, op, self.infos)
+        ctx.runtime = self
+        spec = lookup(op.name, family_of(ctx))
+        if spec is None:  # the interpreter checked support at load; a type changed since
+            raise InvalidModelError(f"{ctx.location}: no kernel for these input types")
+        if any(i in self.dynamic for i in op.inputs):
+            self.dynamic.update(op.outputs)
+            return op, spec, None
+        try:
+            run = spec.prepare(ctx)
+        except NeedsData:
+            self.dynamic.update(op.outputs)
+            return op, spec, None
+        outs = [self.infos[i] for i in op.outputs]
+        if outs and all(o.data is not None for o in outs):
+            return None  # the kernel computed its outputs at prepare (e.g. SHAPE)
+        ins = [self.infos[i] for i in op.inputs if i >= 0]
+        if not spec.stateful and ins and all(t.data is not None for t in ins):
+            self._fold(op, run, outs)
+            return None
+        return op, spec, run
+
+    def _fold(self, op, run, outs) -> None:
+        """Run an op whose inputs are all constant now, once, and keep its outputs as constants."""
+        arrays = [np.empty(o.shape, o.dtype) for o in outs]
+        run([None if i < 0 else self.infos[i].data for i in op.inputs], arrays)
+        for o, a in zip(outs, arrays):
+            a.flags.writeable = False
+            o.data = a
+
+    def _place(self, steps, preserve_all: bool) -> None:
+        """Plan and create the arena; constants and variables live outside it."""
+        n = len(steps)
+        first, last = {}, {}
+        for i in self.sg.inputs:
+            first[i], last[i] = 0, n
+        for s, (op, _, _) in enumerate(steps):
+            for i in op.inputs:
+                if i >= 0:
+                    last[i] = max(last.get(i, s), s)
+            for i in op.outputs:
+                first.setdefault(i, s)
+                last[i] = max(last.get(i, s), s)
+        for i in self.sg.outputs:
+            last[i] = n
+        blocks = []
+        for i, info in enumerate(self.infos):
+            if info.data is not None:
+                self.values[i] = info.data
+            elif info.is_variable:
+                self.values[i] = self.owner.variable_tensor(self.sg.index, i, info)
+            elif i in first and i not in self.dynamic and info.dtype != np.object_:
+                size = int(np.prod(info.shape, dtype=np.int64)) * info.dtype.itemsize
+                span = (0, n) if preserve_all else (first[i], last[i])
+                blocks.append(Block(i, size, *span))
+        self.arena_bytes = plan(blocks)
+        self.arena = np.zeros(self.arena_bytes, np.uint8)
+        for b in blocks:
+            info = self.infos[b.key]
+            raw = self.arena[b.offset : b.offset + b.size]
+            self.values[b.key] = raw.view(info.dtype).reshape(info.shape)
+
+    def _bind(self, op, spec, run):
+        if run is None:
+            return partial(self._run_dynamic, op, spec)
+        ins = [None if i < 0 else self.values[i] for i in op.inputs]
+        outs = [self.values[i] for i in op.outputs]
+        return partial(run, ins, outs)
+
+    # -- running --------------------------------------------------------------------------------
+    def invoke(self) -> None:
+        for call in self.calls:
+            call()
+
+    def _run_dynamic(self, op, spec) -> None:
+        """Prepare again with every input value known, then run into fresh output arrays."""
+        infos = list(self.infos)
+        for i in op.inputs:
+            if i >= 0:
+                v = self.values[i]
+                t = self.infos[i]
+                infos[i] = TensorInfo(t.index, t.name, v.shape, v.dtype, v, t.quant, t.is_variable)
+        for i in op.outputs:
+            t = self.infos[i]
+            infos[i] = TensorInfo(t.index, t.name, t.shape, t.dtype, None, t.quant)
+        ctx = self.view.context(self.sg, op, infos)
+        ctx.runtime = self
+        run = spec.prepare(ctx)
+        outs = [infos[i] for i in op.outputs]
+        if outs and all(o.data is not None for o in outs):
+            arrays = [o.data for o in outs]
+        else:
+            arrays = [np.empty(o.shape, o.dtype) for o in outs]
+            run([None if i < 0 else self.values[i] for i in op.inputs], arrays)
+        for i, a in zip(op.outputs, arrays):
+            self.values[i] = a
+            self.infos[i].shape, self.infos[i].dtype = a.shape, a.dtype
