@@ -196,6 +196,7 @@ class _Parser:
             if self.peek() == "=":
                 self.take("=")
                 nxt = int(self.take(), 0)
+            self.attributes()  # e.g. (deprecated): the value still exists on the wire
             values[key] = nxt
             nxt += 1
             if self.peek() == ",":
@@ -210,6 +211,7 @@ class _Parser:
         members = []
         while self.peek() != "}":
             members.append(self.take())
+            self.attributes()
             if self.peek() == ",":
                 self.take(",")
         self.take("}")
