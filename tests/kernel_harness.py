@@ -11,8 +11,9 @@ from edgelite.interpreter.kernels.context import OpContext, QuantInfo, TensorInf
 from edgelite.interpreter.kernels.registry import family_of
 
 
-def run_kernel(op, inputs, options=None, const=(), out_dtypes=(np.float32,), quant=None,
-               family=None, version=1):
+def run_kernel(
+    op, inputs, options=None, const=(), out_dtypes=(np.float32,), quant=None, family=None, version=1
+):
     """Prepare and run ``op`` on ``inputs`` (arrays or None); returns the list of outputs.
 
     ``options`` is a dict of the op's option fields (enum fields by name, e.g. "SAME");
@@ -25,8 +26,11 @@ def run_kernel(op, inputs, options=None, const=(), out_dtypes=(np.float32,), qua
         if key not in quant:
             return None
         q = quant[key]
-        return QuantInfo(np.atleast_1d(np.asarray(q[0], np.float32)),
-                         np.atleast_1d(np.asarray(q[1], np.int64)), q[2] if len(q) > 2 else 0)
+        return QuantInfo(
+            np.atleast_1d(np.asarray(q[0], np.float32)),
+            np.atleast_1d(np.asarray(q[1], np.int64)),
+            q[2] if len(q) > 2 else 0,
+        )
 
     infos = []
     for i, x in enumerate(inputs):
@@ -34,10 +38,13 @@ def run_kernel(op, inputs, options=None, const=(), out_dtypes=(np.float32,), qua
             infos.append(None)
             continue
         x = np.asarray(x)
-        infos.append(TensorInfo(i, f"in{i}", x.shape, x.dtype,
-                                x if i in const else None, qinfo(f"in{i}")))
-    outs = [TensorInfo(100 + j, f"out{j}", (), np.dtype(dt), None, qinfo(f"out{j}"))
-            for j, dt in enumerate(out_dtypes)]
+        infos.append(
+            TensorInfo(i, f"in{i}", x.shape, x.dtype, x if i in const else None, qinfo(f"in{i}"))
+        )
+    outs = [
+        TensorInfo(100 + j, f"out{j}", (), np.dtype(dt), None, qinfo(f"out{j}"))
+        for j, dt in enumerate(out_dtypes)
+    ]
     opts = None if options is None else SimpleNamespace(**options)
     ctx = OpContext(op, version, opts, infos, outs, location=f"test {op}")
     fam = family or family_of(ctx)
