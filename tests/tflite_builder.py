@@ -105,7 +105,7 @@ class ModelBuilder:
 
 
 def options(name: str, **fields):
-    """A builtin-options table by name, e.g. ``options("AddOptions", fused_activation_function="RELU")``."""
+    """A builtin-options table by name: ``options("AddOptions", fused_activation_function="RELU")``"""
     return tfl()[name](**fields)
 
 

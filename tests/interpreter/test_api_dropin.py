@@ -58,7 +58,8 @@ def litert_script(Interpreter, path):
 
 def _same(a, b, path=""):
     if isinstance(a, dict):
-        assert isinstance(b, dict) and sorted(a) == sorted(b), f"{path}: keys {sorted(a)} vs {sorted(b)}"
+        assert isinstance(b, dict), path
+        assert sorted(a) == sorted(b), f"{path}: keys {sorted(a)} vs {sorted(b)}"
         for k in a:
             _same(a[k], b[k], f"{path}.{k}")
     elif isinstance(a, (list, tuple)):
