@@ -105,7 +105,7 @@ class ModelBuilder:
 
 
 def options(name: str, **fields):
-    """A builtin-options table by name: ``options("AddOptions", fused_activation_function="RELU")``"""
+    """A builtin-options table by name: ``options("AddOptions", fused_activation_function=...)``"""
     return tfl()[name](**fields)
 
 
