@@ -1,4 +1,7 @@
-"""ADD: elementwise sum with broadcasting and a fused activation (TFLite ``add``)."""
+"""ADD: elementwise sum with broadcasting and a fused activation (TFLite ``add``).
+
+Integer inputs wrap on overflow as the C++ kernel does; the activation clamps the result.
+"""
 
 import numpy as np
 
@@ -6,6 +9,6 @@ from edgelite.interpreter.kernels._binary import prepare_binary
 from edgelite.interpreter.kernels.registry import kernel
 
 
-@kernel("ADD", "float")
+@kernel("ADD", "float", "int32", "int64")
 def prepare_add(ctx):
     return prepare_binary(ctx, np.add)

@@ -1,0 +1,81 @@
+"""Shared path of the reductions (MEAN, SUM, REDUCE_*, ARG_MAX, ARG_MIN, CUMSUM).
+
+TFLite takes the axes as a second input tensor (int32; we also accept int64); negative axes
+count from the end, duplicates count once. The output shape depends on the axis values, so a
+non-constant axis tensor makes prepare raise ``NeedsData`` and run again with the values known.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edgelite.interpreter.kernels._unary import expect_inputs
+from edgelite.interpreter.kernels.context import NeedsData
+
+
+def axis_tensor(ctx):
+    """The axis input (the second), checked to be an integer tensor."""
+    axis = ctx.inputs[1]
+    if axis.dtype not in (np.int32, np.int64):
+        raise ctx.error(f"axis tensor must be int32 or int64, got {axis.dtype}")
+    return axis
+
+
+def axis_values(ctx, rank: int) -> list:
+    """The axis input's values mapped into [0, rank), in the order given."""
+    axis = axis_tensor(ctx)
+    if axis.data is None:
+        raise NeedsData(f"{ctx.location}: axis is not constant")
+    values = [int(a) for a in np.asarray(axis.data).reshape(-1)]
+    for a in values:
+        if not -rank <= a < rank:
+            raise ctx.error(f"axis {a} is out of range for an input of rank {rank}")
+    return [a % rank for a in values]
+
+
+def prepare_reduce(ctx, reduce):
+    """Prepare a reduction computed by ``reduce(x, axes, out)``.
+
+    ``axes`` is a sorted tuple of distinct non-negative axes and ``out`` is always a view with
+    the reduced axes kept as size 1, whatever ``keep_dims`` says, so reducers can pass
+    ``keepdims=True`` to numpy.
+    """
+    x, _ = expect_inputs(ctx, 2)
+    axes = tuple(sorted(set(axis_values(ctx, len(x.shape)))))
+    kept = tuple(1 if i in axes else d for i, d in enumerate(x.shape))
+    if ctx.opt("keep_dims", False):
+        shape = kept
+    else:
+        shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
+    ctx.set_output(0, shape, x.dtype)
+
+    def run(ins, outs):
+        reduce(ins[0], axes, outs[0].reshape(kept))
+
+    return run
+
+
+def prepare_arg(ctx, arg_fn):
+    """Prepare ARG_MAX / ARG_MIN: ``arg_fn`` (np.argmax or np.argmin) over one axis.
+
+    numpy, like TFLite, returns the first index among ties.
+    """
+    x, axis = expect_inputs(ctx, 2)
+    values = axis_values(ctx, len(x.shape))
+    if len(values) != 1:
+        raise ctx.error(f"axis must hold exactly one value, got {len(values)}")
+    ax = values[0]
+    if x.shape[ax] == 0:
+        raise ctx.error(f"cannot take {ctx.op_name} over axis {ax} of size 0")
+    out_type = ctx.opt("output_type", None)
+    dtype = {"INT32": np.int32, "INT64": np.int64}.get(out_type)
+    if dtype is None:  # missing or invalid option: trust the declared output if it is an index
+        dtype = ctx.outputs[0].dtype
+        if dtype not in (np.int32, np.int64):
+            raise ctx.error(f"output_type must be INT32 or INT64, got {out_type}")
+    ctx.set_output(0, x.shape[:ax] + x.shape[ax + 1 :], dtype)
+
+    def run(ins, outs):
+        outs[0][...] = arg_fn(ins[0], axis=ax)
+
+    return run

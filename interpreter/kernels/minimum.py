@@ -1,0 +1,11 @@
+"""MINIMUM: elementwise min with broadcasting (TFLite ``maximum_minimum``, no activation)."""
+
+import numpy as np
+
+from edgelite.interpreter.kernels._binary import prepare_binary
+from edgelite.interpreter.kernels.registry import kernel
+
+
+@kernel("MINIMUM", "float", "int32", "int64")
+def prepare_minimum(ctx):
+    return prepare_binary(ctx, np.minimum, fused=False)

@@ -1,0 +1,14 @@
+"""MUL: elementwise product with broadcasting and a fused activation (TFLite ``mul``).
+
+Integer inputs wrap on overflow as the C++ kernel does; the activation clamps the result.
+"""
+
+import numpy as np
+
+from edgelite.interpreter.kernels._binary import prepare_binary
+from edgelite.interpreter.kernels.registry import kernel
+
+
+@kernel("MUL", "float", "int32", "int64")
+def prepare_mul(ctx):
+    return prepare_binary(ctx, np.multiply)

@@ -1,0 +1,17 @@
+"""RELU_0_TO_1: min(max(x, 0), 1) elementwise (TFLite ``activations``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edgelite.interpreter.kernels._unary import prepare_unary
+from edgelite.interpreter.kernels.registry import kernel
+
+
+def relu_0_to_1(x, out):
+    np.clip(x, 0.0, 1.0, out=out)
+
+
+@kernel("RELU_0_TO_1", "float")
+def prepare_relu_0_to_1(ctx):
+    return prepare_unary(ctx, relu_0_to_1)

@@ -1,0 +1,14 @@
+"""SUB: elementwise difference with broadcasting and a fused activation (TFLite ``sub``).
+
+Integer inputs wrap on overflow as the C++ kernel does; the activation clamps the result.
+"""
+
+import numpy as np
+
+from edgelite.interpreter.kernels._binary import prepare_binary
+from edgelite.interpreter.kernels.registry import kernel
+
+
+@kernel("SUB", "float", "int32", "int64")
+def prepare_sub(ctx):
+    return prepare_binary(ctx, np.subtract)
