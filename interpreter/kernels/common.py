@@ -6,8 +6,13 @@ import numpy as np
 
 
 def apply_activation(x: np.ndarray, act) -> np.ndarray:
-    """Apply a TFLite fused activation (by name) to float ``x`` in place; returns ``x``."""
-    if act in (None, "NONE", 0):
+    """Apply a TFLite fused activation (by name) to float ``x`` in place; returns ``x``.
+
+    TFLite's float kernels turn the fused activation into a clamp range
+    (``CalculateActivationRange``): RELU, RELU6 and RELU_N1_TO_1 clamp, while TANH and SIGN_BIT
+    map to the whole float range and so leave the values unchanged. We do the same.
+    """
+    if act in (None, "NONE", 0, "TANH", "SIGN_BIT"):
         return x
     if act == "RELU":
         np.maximum(x, 0, out=x)
@@ -15,10 +20,6 @@ def apply_activation(x: np.ndarray, act) -> np.ndarray:
         np.clip(x, 0, 6, out=x)
     elif act == "RELU_N1_TO_1":
         np.clip(x, -1, 1, out=x)
-    elif act == "TANH":
-        np.tanh(x, out=x)
-    elif act == "SIGN_BIT":
-        np.copyto(x, np.signbit(x))
     else:
         raise ValueError(f"unknown fused activation {act!r}")
     return x
@@ -32,6 +33,8 @@ def activation_range(act) -> tuple:
         "RELU": (0.0, np.inf),
         "RELU6": (0.0, 6.0),
         "RELU_N1_TO_1": (-1.0, 1.0),
+        "TANH": (-np.inf, np.inf),
+        "SIGN_BIT": (-np.inf, np.inf),
     }[act]
 
 
