@@ -145,3 +145,20 @@ def test_invoke_after_resize_needs_allocate():
     it.resize_tensor_input(0, [2, 1])
     with pytest.raises(RuntimeError):
         it.invoke()
+
+
+FLOAT_AND_REAL = sorted(p for p in oracle_dir().glob("*.tflite")
+                        if p.stem.split("__")[1] in ("float", "fp16"))
+FLOAT_AND_REAL += sorted(shared_models_dir().glob("*.tflite"))
+
+
+@pytest.mark.parametrize("path", FLOAT_AND_REAL, ids=lambda p: p.stem)
+def test_all_tensor_details_match_litert_after_allocate(path):
+    litert = require("ai_edge_litert.interpreter")
+    ref = litert.Interpreter(model_path=str(path))
+    ref.allocate_tensors()
+    mine = Interpreter(model_path=str(path))
+    mine.allocate_tensors()
+    ours = mine.get_tensor_details()
+    # LiteRT appends its kernels' scratch tensors after the model's own
+    _same(ref.get_tensor_details()[: len(ours)], ours)
