@@ -1,0 +1,110 @@
+"""CONV_2D: NHWC input, OHWI filter, optional bias (TFLite ``reference_ops::Conv``).
+
+Float path: a pointwise (1x1) convolution is one float32 matmul of the pixels against the
+transposed filter; any other window is im2col (windows copied into a buffer allocated once)
+followed by one matmul per group. Grouped convolution: input channels = groups x filter
+channels, output channels split evenly between groups. Bias and the fused activation are
+applied in place on the output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edgelite.interpreter.kernels._conv_util import (
+    PaddedInput,
+    activate,
+    check_activation,
+    constant_f32,
+    patches,
+    rows,
+    window,
+)
+from edgelite.interpreter.kernels.registry import kernel
+
+
+def weight_matrix(w: np.ndarray, groups: int) -> np.ndarray:
+    """OHWI filter -> (groups, KH*KW*Cg, O/groups) contiguous, rows in (kh, kw, c) order."""
+    o = w.shape[0]
+    return np.ascontiguousarray(w.reshape(groups, o // groups, -1).transpose(0, 2, 1))
+
+
+def check_inputs(ctx):
+    x, w, b = ctx.inputs[0], ctx.inputs[1], ctx.inputs[2] if len(ctx.inputs) > 2 else None
+    if len(x.shape) != 4 or len(w.shape) != 4:
+        raise ctx.error(f"input {x.shape} and filter {w.shape} must both be 4-D (NHWC, OHWI)")
+    o, cg, c = w.shape[0], w.shape[3], x.shape[3]
+    if cg < 1 or c % cg:
+        raise ctx.error(f"input channels {c} are not a multiple of filter channels {cg}")
+    groups = c // cg
+    if o % groups:
+        raise ctx.error(f"output channels {o} do not split into {groups} groups")
+    if b is not None and tuple(b.shape) != (o,):
+        raise ctx.error(f"bias shape {b.shape} does not match {o} output channels")
+    return b, groups
+
+
+@kernel("CONV_2D", "float")
+def prepare_conv_2d(ctx):
+    bias_info, groups = check_inputs(ctx)
+    o, kh, kw, _ = ctx.inputs[1].shape
+    win = window(ctx, ctx.inputs[0].shape, kh, kw)
+    act = ctx.opt("fused_activation_function", "NONE")
+    check_activation(ctx, act)
+    ctx.set_output(0, (*win.out_shape, o))
+
+    w = constant_f32(ctx.inputs[1])
+    wmat = None if w is None else weight_matrix(w, groups)
+    bias = constant_f32(bias_info)
+    # Bias tiled along a whole output row, so numpy adds it in one long contiguous loop.
+    bias_row = None if bias is None else np.tile(bias, win.ow)
+    m = win.n * win.oh * win.ow
+    pointwise = kh == 1 and kw == 1 and groups == 1
+    matmul = prepare_pointwise(win, m) if pointwise else prepare_im2col(win, m, groups, o)
+
+    def run(ins, outs):
+        out = outs[0]
+        matmul(ins[0], weight_matrix(ins[1], groups) if wmat is None else wmat, out)
+        if bias_row is not None:
+            flat = rows(out, (win.n * win.oh, win.ow * o))
+            np.add(flat, bias_row, out=flat)
+        elif bias_info is not None and ins[2] is not None:
+            np.add(out, ins[2], out=out)
+        activate(out, act)
+
+    return run
+
+
+def prepare_pointwise(win, m):
+    """1x1 filter: the (strided) pixels times the (C, O) filter matrix, straight into out."""
+    strided = win.sh > 1 or win.sw > 1
+
+    def matmul(x, wmat, out):
+        if strided:
+            x = x[:, : win.oh * win.sh : win.sh, : win.ow * win.sw : win.sw]
+        np.matmul(x.reshape(m, win.c), wmat[0], out=rows(out, (m, out.shape[3])))
+
+    return matmul
+
+
+def prepare_im2col(win, m, groups, o):
+    """Any window: copy every window into a (groups, M, KH*KW*Cg) buffer, then one matmul."""
+    pad = PaddedInput(win)
+    cg = win.c // groups
+    cols = np.empty((groups, win.n, win.oh, win.ow, win.kh, win.kw, cg), np.float32)
+    cols_mat = rows(cols, (groups, m, win.kh * win.kw * cg))
+    # Grouped results land here first: the group is not the innermost output axis.
+    res = np.empty((groups, m, o // groups), np.float32) if groups > 1 else None
+
+    def matmul(x, wmat, out):
+        view = patches(pad(x), win)
+        if groups == 1:
+            np.copyto(cols[0], view)
+            np.matmul(cols_mat[0], wmat[0], out=rows(out, (m, out.shape[3])))
+            return
+        split = view.reshape(*view.shape[:5], groups, cg)
+        np.copyto(cols, split.transpose(5, 0, 1, 2, 3, 4, 6))
+        np.matmul(cols_mat, wmat, out=res)
+        np.copyto(rows(out, (m, groups, o // groups)), res.transpose(1, 0, 2))
+
+    return matmul

@@ -1,0 +1,126 @@
+"""DEPTHWISE_CONV_2D: per-channel 2-D convolution (TFLite ``reference_ops::DepthwiseConv``).
+
+Filter 1 x KH x KW x (C * depth_multiplier); output channel ``c * depth_multiplier + m`` reads
+input channel ``c``. Like TFLite's ``ComputeDepthMultiplier`` the multiplier is taken from the
+shapes (filter channels / input channels), not trusted from the options.
+
+Float path, accumulating in float32: either the sum over kernel taps of a strided view of the
+input times that tap's per-channel weights (tiled along a whole output row so each
+multiply-add runs as one long vector loop), or one einsum over the windows of the padded
+input, whichever measured faster for the layer's shape.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from edgelite.interpreter.kernels._conv_util import (
+    PaddedInput,
+    activate,
+    check_activation,
+    constant_f32,
+    patches,
+    reach_input,
+    rows,
+    tap_reaches,
+    window,
+)
+from edgelite.interpreter.kernels.registry import kernel
+
+
+def check_inputs(ctx):
+    x, w = ctx.inputs[0], ctx.inputs[1]
+    b = ctx.inputs[2] if len(ctx.inputs) > 2 else None
+    if len(x.shape) != 4 or len(w.shape) != 4 or w.shape[0] != 1:
+        raise ctx.error(f"input {x.shape} must be NHWC and filter {w.shape} 1xHxWxC")
+    c, cd = x.shape[3], w.shape[3]
+    if c < 1 or cd % c:
+        raise ctx.error(f"filter channels {cd} are not a multiple of input channels {c}")
+    if b is not None and tuple(b.shape) != (cd,):
+        raise ctx.error(f"bias shape {b.shape} does not match {cd} output channels")
+    return b, cd // c
+
+
+def window_weights(w: np.ndarray) -> np.ndarray:
+    """1xKHxKWxCd filter -> contiguous (KH, KW, Cd)."""
+    return np.ascontiguousarray(w[0])
+
+
+def tiled_taps(w: np.ndarray, ow: int) -> np.ndarray:
+    """1xKHxKWxCd filter -> (KH, KW, OW, Cd): each tap's weights repeated along a row."""
+    return np.ascontiguousarray(
+        np.broadcast_to(w[0][:, :, None, :], (*w.shape[1:3], ow, w.shape[3]))
+    )
+
+
+def use_einsum(win, channels: int) -> bool:
+    """einsum makes one pass with an inner loop over channels: it beats per-tap passes for
+    strided or small outputs, but loses when the channel loop is short (measured)."""
+    return channels >= 64 and (win.sh > 1 or win.sw > 1 or win.oh * win.ow <= 256)
+
+
+@kernel("DEPTHWISE_CONV_2D", "float")
+def prepare_depthwise_conv_2d(ctx):
+    bias_info, mult = check_inputs(ctx)
+    _, kh, kw, cd = ctx.inputs[1].shape
+    win = window(ctx, ctx.inputs[0].shape, kh, kw)
+    act = ctx.opt("fused_activation_function", "NONE")
+    check_activation(ctx, act)
+    ctx.set_output(0, (*win.out_shape, cd))
+
+    if use_einsum(win, cd):
+        layout, accumulate = window_weights, prepare_einsum(win, mult)
+    else:
+        layout, accumulate = partial(tiled_taps, ow=win.ow), prepare_taps(win, mult, cd)
+    w = constant_f32(ctx.inputs[1])
+    weights = None if w is None else layout(w)
+    bias = constant_f32(bias_info)
+    bias_row = None if bias is None else np.tile(bias, win.ow)
+
+    def run(ins, outs):
+        out = outs[0]
+        accumulate(ins[0], layout(np.asarray(ins[1], np.float32)) if w is None else weights, out)
+        if bias_row is not None:
+            flat = rows(out, (win.n * win.oh, win.ow * cd))
+            np.add(flat, bias_row, out=flat)
+        elif bias_info is not None and ins[2] is not None:
+            np.add(out, ins[2], out=out)
+        activate(out, act)
+
+    return run
+
+
+def prepare_einsum(win, mult):
+    """One einsum over the windows of the zero-padded input."""
+    pad = PaddedInput(win, repeat=mult)
+
+    def accumulate(x, weights, out):
+        np.einsum("nhwijc,ijc->nhwc", patches(pad(x), win), weights, out=out)
+
+    return accumulate
+
+
+def prepare_taps(win, mult, cd):
+    """Per-tap multiply-adds on the unpadded input: each tap only touches the outputs whose
+    window pixel for it lies inside the input, so no padded copy is needed."""
+    repeat = PaddedInput(win, repeat=mult, border=False)
+    reaches = tap_reaches(win)
+    tmp = np.empty((*win.out_shape, cd), np.float32)
+
+    def accumulate(x, wt, out):
+        x = repeat(x)
+        first = 0
+        if reaches and reaches[0].full:
+            np.multiply(reach_input(x, win, reaches[0]), wt[reaches[0].i, reaches[0].j], out=out)
+            first = 1
+        else:
+            out.fill(0)
+        for t in reaches[first:]:
+            part = tmp[:, t.r0 : t.r1, t.c0 : t.c1]
+            np.multiply(reach_input(x, win, t), wt[t.i, t.j, t.c0 : t.c1], out=part)
+            acc = out[:, t.r0 : t.r1, t.c0 : t.c1]
+            acc += part
+
+    return accumulate

@@ -1,0 +1,12 @@
+"""MAX_POOL_2D: window maximum over in-bounds pixels (TFLite ``reference_ops::MaxPool``).
+
+Padding never wins: the padded border holds -inf. Fused activation applied afterwards.
+"""
+
+from edgelite.interpreter.kernels._conv_util import prepare_pool
+from edgelite.interpreter.kernels.registry import kernel
+
+
+@kernel("MAX_POOL_2D", "float")
+def prepare_max_pool_2d(ctx):
+    return prepare_pool(ctx, maximum=True)

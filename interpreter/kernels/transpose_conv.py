@@ -1,0 +1,101 @@
+"""TRANSPOSE_CONV: the input-gradient of CONV_2D (TFLite ``reference_ops::TransposeConv``).
+
+Inputs: output_shape (int32 [N, OH, OW, O]), weights OHWI, input NHWI, optional bias [O].
+Every input pixel scatters ``input[n, y, x, :] @ weights[:, i, j, :].T`` to output
+``(y * stride_h + i - pad_t, x * stride_w + j - pad_l)``; the padding is the one a forward
+convolution of the *output* size would use (TFLite's ``ComputePaddingHeightWidth`` on
+output_shape), and that convolution must give back the input's size, as TFLite checks.
+Contributions falling outside the output are dropped. Bias, then the fused activation (newer
+op versions; TANH/SIGN_BIT clamp nothing, as in TFLite), are applied last.
+
+Float path: one matmul gives every pixel's contribution for all taps; the contributions are
+then added into an uncropped buffer one tap at a time and the output window copied out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edgelite.interpreter.kernels._conv_util import (
+    activate,
+    check_activation,
+    constant_f32,
+    rows,
+)
+from edgelite.interpreter.kernels.common import conv_output_size, conv_padding
+from edgelite.interpreter.kernels.context import NeedsData
+from edgelite.interpreter.kernels.registry import kernel
+
+
+def read_output_shape(ctx, shape_info, n: int, o: int) -> tuple:
+    if shape_info.data is None:
+        raise NeedsData("TRANSPOSE_CONV output_shape is computed at run time")
+    shape = tuple(int(v) for v in np.asarray(shape_info.data).reshape(-1))
+    if len(shape) != 4 or min(shape) < 1:
+        raise ctx.error(f"output_shape must hold 4 positive sizes, got {shape}")
+    if shape[0] != n or shape[3] != o:
+        raise ctx.error(f"output_shape {shape} must have batch {n} and {o} channels")
+    return shape
+
+
+def weight_matrix(w: np.ndarray) -> np.ndarray:
+    """OHWI -> (I, KH*KW*O), columns in (kh, kw, o) order."""
+    return np.ascontiguousarray(w.transpose(3, 1, 2, 0).reshape(w.shape[3], -1))
+
+
+@kernel("TRANSPOSE_CONV", "float")
+def prepare_transpose_conv(ctx):
+    shape_info, w_info, x_info = ctx.inputs[0], ctx.inputs[1], ctx.inputs[2]
+    b_info = ctx.inputs[3] if len(ctx.inputs) > 3 else None
+    if len(w_info.shape) != 4 or len(x_info.shape) != 4:
+        raise ctx.error(f"weights {w_info.shape} and input {x_info.shape} must be 4-D")
+    o, kh, kw, i_ch = (int(d) for d in w_info.shape)
+    n, h, w, c = (int(d) for d in x_info.shape)
+    if c != i_ch:
+        raise ctx.error(f"input has {c} channels but the weights expect {i_ch}")
+    if b_info is not None and tuple(b_info.shape) != (o,):
+        raise ctx.error(f"bias shape {b_info.shape} does not match {o} output channels")
+    sh, sw = int(ctx.opt("stride_h", 1)), int(ctx.opt("stride_w", 1))
+    padding = ctx.opt("padding", "SAME")
+    if min(sh, sw) < 1 or padding not in ("SAME", "VALID"):
+        raise ctx.error(f"bad strides ({sh}, {sw}) or padding {padding!r}")
+    act = ctx.opt("fused_activation_function", "NONE")
+    check_activation(ctx, act)
+    _, oh, ow, _ = read_output_shape(ctx, shape_info, n, o)
+    # Like TFLite: a forward conv of the output must give back the input's size.
+    back = (conv_output_size(oh, kh, sh, 1, padding), conv_output_size(ow, kw, sw, 1, padding))
+    if back != (h, w):
+        raise ctx.error(
+            f"output_shape {oh}x{ow} does not convolve back to the input's {h}x{w} "
+            f"(gives {back[0]}x{back[1]} with {padding} padding, strides {sh}x{sw})"
+        )
+    ctx.set_output(0, (n, oh, ow, o))
+
+    pad_t = conv_padding(oh, kh, sh, 1, padding)[0]
+    pad_l = conv_padding(ow, kw, sw, 1, padding)[0]
+    # Uncropped result: every contribution lands inside it, and so does the output window.
+    buf = np.zeros((n, max((h - 1) * sh + kh, pad_t + oh), max((w - 1) * sw + kw, pad_l + ow), o),
+                   np.float32)  # fmt: skip
+    contrib = np.empty((n, h, w, kh, kw, o), np.float32)
+    contrib_mat = rows(contrib, (n * h * w, kh * kw * o))
+    wconst = constant_f32(w_info)
+    wmat = None if wconst is None else weight_matrix(wconst)
+    bias = constant_f32(b_info)
+
+    def run(ins, outs):
+        weights = weight_matrix(np.asarray(ins[1], np.float32)) if wmat is None else wmat
+        np.matmul(ins[2].reshape(n * h * w, c), weights, out=contrib_mat)
+        buf.fill(0)
+        for i in range(kh):
+            for j in range(kw):
+                dst = buf[:, i : i + (h - 1) * sh + 1 : sh, j : j + (w - 1) * sw + 1 : sw]
+                dst += contrib[:, :, :, i, j]
+        out = outs[0]
+        np.copyto(out, buf[:, pad_t : pad_t + oh, pad_l : pad_l + ow])
+        if bias is not None:
+            out += bias
+        elif b_info is not None and ins[3] is not None:
+            out += ins[3]
+        activate(out, act)
+
+    return run

@@ -1,0 +1,414 @@
+"""CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV float kernels against loop references.
+
+The references loop over output (or input) pixels in float64, with TFLite's SAME/VALID rules
+written out here independently of the kernels' helpers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kernel_harness import run_kernel
+
+from edgelite.errors import InvalidModelError
+from edgelite.interpreter.kernels.context import NeedsData
+
+ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT"]
+
+
+def out_and_pad(size, k, stride, dilation, padding):
+    eff = (k - 1) * dilation + 1
+    out = -(-size // stride) if padding == "SAME" else -(-(size - eff + 1) // stride)
+    total = max((out - 1) * stride + eff - size, 0) if padding == "SAME" else 0
+    return out, total // 2
+
+
+def clamp(y, act):
+    """TFLite float conv/pool kernels clamp; TANH and SIGN_BIT clamp to the whole range."""
+    lo, hi = {"RELU": (0, np.inf), "RELU6": (0, 6), "RELU_N1_TO_1": (-1, 1)}.get(
+        act, (-np.inf, np.inf)
+    )
+    return np.clip(y, lo, hi)
+
+
+def ref_conv(x, w, b, sh, sw, dh, dw, padding, act):
+    n, h, wd, c = x.shape
+    o, kh, kw, cg = w.shape
+    groups, og = c // cg, o // (c // cg)
+    oh, pt = out_and_pad(h, kh, sh, dh, padding)
+    ow, pl = out_and_pad(wd, kw, sw, dw, padding)
+    y = np.zeros((n, oh, ow, o))
+    for oy in range(oh):
+        for ox in range(ow):
+            for ky in range(kh):
+                for kx in range(kw):
+                    iy, ix = oy * sh - pt + ky * dh, ox * sw - pl + kx * dw
+                    if not (0 <= iy < h and 0 <= ix < wd):
+                        continue
+                    for g in range(groups):
+                        px = x[:, iy, ix, g * cg : (g + 1) * cg].astype(np.float64)
+                        wg = w[g * og : (g + 1) * og, ky, kx]
+                        y[:, oy, ox, g * og : (g + 1) * og] += px @ wg.T
+    if b is not None:
+        y += b
+    return clamp(y, act)
+
+
+def ref_depthwise(x, w, b, sh, sw, dh, dw, padding, act):
+    n, h, wd, c = x.shape
+    _, kh, kw, cd = w.shape
+    oh, pt = out_and_pad(h, kh, sh, dh, padding)
+    ow, pl = out_and_pad(wd, kw, sw, dw, padding)
+    y = np.zeros((n, oh, ow, cd))
+    for oy in range(oh):
+        for ox in range(ow):
+            for ky in range(kh):
+                for kx in range(kw):
+                    iy, ix = oy * sh - pt + ky * dh, ox * sw - pl + kx * dw
+                    if 0 <= iy < h and 0 <= ix < wd:
+                        # output channel c * mult + m reads input channel c
+                        px = np.repeat(x[:, iy, ix].astype(np.float64), cd // c, axis=-1)
+                        y[:, oy, ox] += px * w[0, ky, kx]
+    if b is not None:
+        y += b
+    return clamp(y, act)
+
+
+def ref_transpose_conv(out_shape, w, x, b, sh, sw, padding, act):
+    n, oh, ow, o = out_shape
+    _, kh, kw, _ = w.shape
+    _, pt = out_and_pad(oh, kh, sh, 1, padding)
+    _, pl = out_and_pad(ow, kw, sw, 1, padding)
+    y = np.zeros(tuple(out_shape))
+    for iy in range(x.shape[1]):
+        for ix in range(x.shape[2]):
+            for ky in range(kh):
+                for kx in range(kw):
+                    oy, ox = iy * sh - pt + ky, ix * sw - pl + kx
+                    if 0 <= oy < oh and 0 <= ox < ow:
+                        y[:, oy, ox] += x[:, iy, ix].astype(np.float64) @ w[:, ky, kx].T
+    if b is not None:
+        y += b
+    return clamp(y, act)
+
+
+def close(got, want):
+    scale = max(1.0, float(np.abs(want).max(initial=0)))
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * scale)
+
+
+def f32(rng, *shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def conv_opts(sh=1, sw=1, dh=1, dw=1, padding="SAME", act="NONE", **extra):
+    return dict(
+        stride_h=sh,
+        stride_w=sw,
+        dilation_h_factor=dh,
+        dilation_w_factor=dw,
+        padding=padding,
+        fused_activation_function=act,
+        **extra,
+    )
+
+
+# -- CONV_2D ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+@pytest.mark.parametrize("size", [(7, 7), (8, 6), (5, 9)])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_conv_padding_and_strides(rng, padding, size, stride):
+    x = f32(rng, 2, *size, 3)
+    w, b = f32(rng, 4, 3, 3, 3), f32(rng, 4)
+    opts = conv_opts(stride, stride, padding=padding)
+    got = run_kernel("CONV_2D", [x, w, b], opts, const=(1, 2))[0]
+    close(got, ref_conv(x, w, b, stride, stride, 1, 1, padding, "NONE"))
+
+
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_conv_activation_and_bias(rng, act, with_bias):
+    x = 3 * f32(rng, 1, 6, 5, 2)
+    w = f32(rng, 5, 2, 3, 2)
+    b = f32(rng, 5) if with_bias else None
+    got = run_kernel("CONV_2D", [x, w, b], conv_opts(act=act), const=(1, 2))[0]
+    close(got, ref_conv(x, w, b, 1, 1, 1, 1, "SAME", act))
+
+
+@pytest.mark.parametrize("dilation", [(1, 1), (2, 2), (3, 1), (1, 3)])
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+def test_conv_dilation(rng, dilation, padding):
+    x, w, b = f32(rng, 1, 11, 10, 3), f32(rng, 4, 3, 2, 3), f32(rng, 4)
+    opts = conv_opts(1, 2, *dilation, padding=padding)
+    got = run_kernel("CONV_2D", [x, w, b], opts, const=(1, 2))[0]
+    close(got, ref_conv(x, w, b, 1, 2, *dilation, padding, "NONE"))
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+def test_conv_pointwise(rng, stride, padding):
+    x, w, b = f32(rng, 2, 7, 8, 5), f32(rng, 6, 1, 1, 5), f32(rng, 6)
+    opts = conv_opts(stride, stride, padding=padding, act="RELU6")
+    got = run_kernel("CONV_2D", [x, w, b], opts, const=(1, 2))[0]
+    close(got, ref_conv(x, w, b, stride, stride, 1, 1, padding, "RELU6"))
+
+
+@pytest.mark.parametrize("groups,kernel", [(2, 1), (3, 3), (4, 2)])
+def test_conv_grouped(rng, groups, kernel):
+    x = f32(rng, 2, 6, 5, 2 * groups)
+    w, b = f32(rng, 3 * groups, kernel, kernel, 2), f32(rng, 3 * groups)
+    got = run_kernel("CONV_2D", [x, w, b], conv_opts(2, 1), const=(1, 2))[0]
+    close(got, ref_conv(x, w, b, 2, 1, 1, 1, "SAME", "NONE"))
+
+
+def test_conv_weights_computed_at_run_time(rng):
+    x, w, b = f32(rng, 1, 5, 5, 3), f32(rng, 4, 3, 3, 3), f32(rng, 4)
+    got = run_kernel("CONV_2D", [x, w, b], conv_opts(act="RELU"), const=())[0]
+    close(got, ref_conv(x, w, b, 1, 1, 1, 1, "SAME", "RELU"))
+
+
+def test_conv_without_options_table_uses_schema_defaults(rng):
+    x, w, b = f32(rng, 1, 4, 4, 2), f32(rng, 3, 3, 3, 2), f32(rng, 3)
+    got = run_kernel("CONV_2D", [x, w, b], None, const=(1, 2))[0]
+    close(got, ref_conv(x, w, b, 1, 1, 1, 1, "SAME", "NONE"))
+
+
+@given(
+    n=st.integers(1, 2),
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    c=st.integers(1, 4),
+    o=st.integers(1, 5),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    sh=st.integers(1, 3),
+    sw=st.integers(1, 3),
+    dh=st.integers(1, 3),
+    dw=st.integers(1, 3),
+    padding=st.sampled_from(["SAME", "VALID"]),
+    act=st.sampled_from(ACTS),
+    groups=st.integers(1, 3),
+    seed=st.integers(0, 2**31),
+)
+@settings(max_examples=60, deadline=None)
+def test_conv_property(n, h, w, c, o, kh, kw, sh, sw, dh, dw, padding, act, groups, seed):
+    if padding == "VALID" and ((kh - 1) * dh + 1 > h or (kw - 1) * dw + 1 > w):
+        return
+    rng = np.random.default_rng(seed)
+    x, wt, b = f32(rng, n, h, w, c * groups), f32(rng, o * groups, kh, kw, c), f32(rng, o * groups)
+    opts = conv_opts(sh, sw, dh, dw, padding, act)
+    got = run_kernel("CONV_2D", [x, wt, b], opts, const=(1, 2))[0]
+    close(got, ref_conv(x, wt, b, sh, sw, dh, dw, padding, act))
+
+
+@pytest.mark.parametrize(
+    "x_shape,w_shape,b_shape,opts,match",
+    [
+        ((1, 4, 4, 3), (2, 3, 3, 2), (2,), {}, "multiple of filter channels"),
+        ((1, 4, 4, 4), (3, 3, 3, 2), (3,), {}, "do not split"),
+        ((1, 4, 4, 3), (2, 3, 3, 3), (5,), {}, "bias shape"),
+        ((1, 2, 2, 3), (2, 3, 3, 3), (2,), {"padding": "VALID"}, "does not fit"),
+        ((4, 4, 3), (2, 3, 3, 3), (2,), {}, "4-D"),
+        ((1, 4, 4, 3), (2, 3, 3, 3), (2,), {"stride_w": 0}, "strides"),
+        ((1, 4, 4, 3), (2, 3, 3, 3), (2,), {"fused_activation_function": "GELU"}, "activation"),
+    ],
+)
+def test_conv_rejects_bad_models(x_shape, w_shape, b_shape, opts, match):
+    ins = [
+        np.zeros(x_shape, np.float32),
+        np.zeros(w_shape, np.float32),
+        np.zeros(b_shape, np.float32),
+    ]
+    with pytest.raises(InvalidModelError, match=match):
+        run_kernel("CONV_2D", ins, {**conv_opts(), **opts}, const=(1, 2))
+
+
+# -- DEPTHWISE_CONV_2D -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mult", [1, 2, 3])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+def test_depthwise_multiplier_stride_padding(rng, mult, stride, padding):
+    x = f32(rng, 2, 9, 8, 3)
+    w, b = f32(rng, 1, 3, 3, 3 * mult), f32(rng, 3 * mult)
+    opts = conv_opts(stride, stride, padding=padding, depth_multiplier=mult)
+    got = run_kernel("DEPTHWISE_CONV_2D", [x, w, b], opts, const=(1, 2))[0]
+    close(got, ref_depthwise(x, w, b, stride, stride, 1, 1, padding, "NONE"))
+
+
+@pytest.mark.parametrize("dilation", [(2, 2), (3, 1), (1, 3)])
+@pytest.mark.parametrize("kernel", [(3, 3), (2, 4), (1, 1)])
+def test_depthwise_dilation_and_kernel_shapes(rng, dilation, kernel):
+    x, w, b = f32(rng, 1, 10, 11, 4), f32(rng, 1, *kernel, 4), f32(rng, 4)
+    opts = conv_opts(1, 2, *dilation, depth_multiplier=1)
+    got = run_kernel("DEPTHWISE_CONV_2D", [x, w, b], opts, const=(1, 2))[0]
+    close(got, ref_depthwise(x, w, b, 1, 2, *dilation, "SAME", "NONE"))
+
+
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_depthwise_activation_and_bias(rng, act, with_bias):
+    x, w = 3 * f32(rng, 2, 6, 7, 5), f32(rng, 1, 3, 3, 10)
+    b = f32(rng, 10) if with_bias else None
+    opts = conv_opts(act=act, depth_multiplier=2)
+    got = run_kernel("DEPTHWISE_CONV_2D", [x, w, b], opts, const=(1, 2))[0]
+    close(got, ref_depthwise(x, w, b, 1, 1, 1, 1, "SAME", act))
+
+
+@pytest.mark.parametrize(
+    "shape,stride",
+    [((1, 12, 12, 64), 1), ((1, 20, 20, 64), 1), ((2, 9, 9, 80), 2), ((1, 7, 7, 32), 2)],
+    ids=["einsum-small", "taps-large", "einsum-strided", "taps-narrow"],
+)
+def test_depthwise_both_strategies(rng, shape, stride):
+    """Wide channels run as one einsum, narrow ones as per-tap passes: both must agree."""
+    x, w, b = f32(rng, *shape), f32(rng, 1, 3, 3, shape[3]), f32(rng, shape[3])
+    opts = conv_opts(stride, stride, act="RELU6", depth_multiplier=1)
+    got = run_kernel("DEPTHWISE_CONV_2D", [x, w, b], opts, const=(1, 2))[0]
+    close(got, ref_depthwise(x, w, b, stride, stride, 1, 1, "SAME", "RELU6"))
+
+
+def test_depthwise_weights_computed_at_run_time(rng):
+    for shape in [(1, 6, 6, 4), (1, 6, 6, 64)]:  # both strategies
+        x, w, b = f32(rng, *shape), f32(rng, 1, 3, 3, shape[3]), f32(rng, shape[3])
+        got = run_kernel("DEPTHWISE_CONV_2D", [x, w, b], conv_opts(2, 2), const=())[0]
+        close(got, ref_depthwise(x, w, b, 2, 2, 1, 1, "SAME", "NONE"))
+
+
+def test_depthwise_window_entirely_in_padding(rng):
+    """A dilated tap that lands outside a 1-pixel input everywhere contributes nothing."""
+    x, w, b = f32(rng, 1, 1, 1, 3), f32(rng, 1, 2, 2, 3), f32(rng, 3)
+    opts = conv_opts(dh=2, dw=2)
+    got = run_kernel("DEPTHWISE_CONV_2D", [x, w, b], opts, const=(1, 2))[0]
+    close(got, ref_depthwise(x, w, b, 1, 1, 2, 2, "SAME", "NONE"))
+
+
+@given(
+    n=st.integers(1, 2),
+    h=st.integers(1, 10),
+    w=st.integers(1, 10),
+    c=st.sampled_from([1, 2, 3, 5, 64]),
+    mult=st.integers(1, 3),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    sh=st.integers(1, 3),
+    sw=st.integers(1, 3),
+    dh=st.integers(1, 3),
+    dw=st.integers(1, 3),
+    padding=st.sampled_from(["SAME", "VALID"]),
+    act=st.sampled_from(ACTS),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**31),
+)
+@settings(max_examples=60, deadline=None)
+def test_depthwise_property(n, h, w, c, mult, kh, kw, sh, sw, dh, dw, padding, act, bias, seed):
+    if padding == "VALID" and ((kh - 1) * dh + 1 > h or (kw - 1) * dw + 1 > w):
+        return
+    rng = np.random.default_rng(seed)
+    x, wt = f32(rng, n, h, w, c), f32(rng, 1, kh, kw, c * mult)
+    b = f32(rng, c * mult) if bias else None
+    opts = conv_opts(sh, sw, dh, dw, padding, act, depth_multiplier=mult)
+    got = run_kernel("DEPTHWISE_CONV_2D", [x, wt, b], opts, const=(1, 2))[0]
+    close(got, ref_depthwise(x, wt, b, sh, sw, dh, dw, padding, act))
+
+
+@pytest.mark.parametrize(
+    "x_shape,w_shape,b_shape,match",
+    [
+        ((1, 4, 4, 3), (1, 3, 3, 4), (4,), "multiple of input channels"),
+        ((1, 4, 4, 3), (2, 3, 3, 3), (3,), "1xHxWxC"),
+        ((1, 4, 4, 3), (1, 3, 3, 6), (3,), "bias shape"),
+    ],
+)
+def test_depthwise_rejects_bad_models(x_shape, w_shape, b_shape, match):
+    ins = [np.zeros(s, np.float32) for s in (x_shape, w_shape, b_shape)]
+    with pytest.raises(InvalidModelError, match=match):
+        run_kernel("DEPTHWISE_CONV_2D", ins, conv_opts(), const=(1, 2))
+
+
+# -- TRANSPOSE_CONV ----------------------------------------------------------------------------
+
+
+def natural_size(size, k, stride, padding):
+    return size * stride if padding == "SAME" else size * stride + max(k - stride, 0)
+
+
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+@pytest.mark.parametrize("stride", [(1, 1), (2, 2), (3, 2)])
+@pytest.mark.parametrize("kernel", [(3, 3), (2, 4), (1, 1)])
+def test_transpose_conv(rng, padding, stride, kernel):
+    x, w = f32(rng, 2, 4, 5, 3), f32(rng, 6, *kernel, 3)
+    shape = np.array(
+        [
+            2,
+            natural_size(4, kernel[0], stride[0], padding),
+            natural_size(5, kernel[1], stride[1], padding),
+            6,
+        ],
+        np.int32,
+    )
+    opts = dict(padding=padding, stride_h=stride[0], stride_w=stride[1])
+    got = run_kernel("TRANSPOSE_CONV", [shape, w, x], opts, const=(0, 1))[0]
+    close(got, ref_transpose_conv(shape, w, x, None, *stride, padding, "NONE"))
+
+
+@pytest.mark.parametrize("act", ACTS)
+def test_transpose_conv_bias_and_activation(rng, act):
+    x, w, b = 2 * f32(rng, 1, 3, 3, 2), f32(rng, 4, 3, 3, 2), f32(rng, 4)
+    shape = np.array([1, 6, 6, 4], np.int32)
+    opts = dict(padding="SAME", stride_h=2, stride_w=2, fused_activation_function=act)
+    got = run_kernel("TRANSPOSE_CONV", [shape, w, x, b], opts, const=(0, 1, 3), version=4)[0]
+    close(got, ref_transpose_conv(shape, w, x, b, 2, 2, "SAME", act))
+
+
+@pytest.mark.parametrize("out_hw", [(5, 7), (5, 8), (6, 7)])
+def test_transpose_conv_output_shape_other_than_natural(rng, out_hw):
+    """Any output size a stride-2 SAME conv maps back to 3x4 works; padding follows it."""
+    x, w, b = f32(rng, 1, 3, 4, 2), f32(rng, 3, 3, 3, 2), f32(rng, 3)
+    shape = np.array([1, *out_hw, 3], np.int32)
+    opts = dict(padding="SAME", stride_h=2, stride_w=2)
+    got = run_kernel("TRANSPOSE_CONV", [shape, w, x, b], opts, const=(0, 1, 3))[0]
+    close(got, ref_transpose_conv(shape, w, x, b, 2, 2, "SAME", "NONE"))
+
+
+def test_transpose_conv_needs_data_for_computed_output_shape(rng):
+    shape = np.array([1, 4, 4, 2], np.int32)
+    ins = [shape, f32(rng, 2, 3, 3, 1), f32(rng, 1, 2, 2, 1)]
+    with pytest.raises(NeedsData):
+        run_kernel("TRANSPOSE_CONV", ins, dict(padding="SAME", stride_h=2, stride_w=2), const=(1,))
+
+
+def test_transpose_conv_weights_computed_at_run_time(rng):
+    x, w = f32(rng, 1, 3, 3, 2), f32(rng, 4, 3, 3, 2)
+    shape = np.array([1, 6, 6, 4], np.int32)
+    opts = dict(padding="SAME", stride_h=2, stride_w=2)
+    got = run_kernel("TRANSPOSE_CONV", [shape, w, x], opts, const=(0,))[0]
+    close(got, ref_transpose_conv(shape, w, x, None, 2, 2, "SAME", "NONE"))
+
+
+@pytest.mark.parametrize(
+    "shape,w_shape,match",
+    [
+        ([1, 6, 6, 5], (4, 3, 3, 2), "channels"),
+        ([2, 6, 6, 4], (4, 3, 3, 2), "batch"),
+        ([1, 6, 6], (4, 3, 3, 2), "4 positive sizes"),
+        ([1, 6, 6, 4], (4, 3, 3, 3), "input has 2 channels"),
+        ([1, 9, 6, 4], (4, 3, 3, 2), "does not convolve back"),
+        ([1, 6, 4, 4], (4, 3, 3, 2), "does not convolve back"),
+    ],
+)
+def test_transpose_conv_rejects_bad_models(shape, w_shape, match):
+    ins = [
+        np.array(shape, np.int32),
+        np.zeros(w_shape, np.float32),
+        np.zeros((1, 3, 3, 2), np.float32),
+    ]
+    with pytest.raises(InvalidModelError, match=match):
+        run_kernel(
+            "TRANSPOSE_CONV", ins, dict(padding="SAME", stride_h=2, stride_w=2), const=(0, 1)
+        )
