@@ -73,7 +73,8 @@ class SubgraphRuntime:
     def _fold(self, op, run, outs) -> None:
         """Run an op whose inputs are all constant now, once, and keep its outputs as constants."""
         arrays = [np.empty(o.shape, o.dtype) for o in outs]
-        run([None if i < 0 else self.infos[i].data for i in op.inputs], arrays)
+        with np.errstate(all="ignore"):
+            run([None if i < 0 else self.infos[i].data for i in op.inputs], arrays)
         for o, a in zip(outs, arrays):
             a.flags.writeable = False
             o.data = a
@@ -119,8 +120,10 @@ class SubgraphRuntime:
 
     # -- running --------------------------------------------------------------------------------
     def invoke(self) -> None:
-        for call in self.calls:
-            call()
+        # inf/nan from overflow are results, as in TFLite, not warnings to print per invoke
+        with np.errstate(all="ignore"):
+            for call in self.calls:
+                call()
 
     def _run_dynamic(self, op, spec) -> None:
         """Prepare again with every input value known, then run into fresh output arrays."""
