@@ -16,10 +16,19 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-SEARCH = [ROOT.parent / "shared" / "oracle", ROOT.parent / "shared" / "models",
-          ROOT / "tests" / "fixtures" / "oracle", ROOT / "samples" / "models"]
-DEFAULT = ["mobilenetv2_100_224__float", "mobilenetv2_100_224__fp16", "mobilenetv2_035_96__float",
-           "sine_float", "face_detection_short_range"]
+SEARCH = [
+    ROOT.parent / "shared" / "oracle",
+    ROOT.parent / "shared" / "models",
+    ROOT / "tests" / "fixtures" / "oracle",
+    ROOT / "samples" / "models",
+]
+DEFAULT = [
+    "mobilenetv2_100_224__float",
+    "mobilenetv2_100_224__fp16",
+    "mobilenetv2_035_96__float",
+    "sine_float",
+    "face_detection_short_range",
+]
 
 
 def find(name: str) -> Path:
@@ -86,8 +95,9 @@ def main(argv=None):
         if LiteRT is None:
             print(f"{name:34} {fmt(ours):>12}")
             continue
-        theirs = time_interpreter(lambda p: LiteRT(model_path=p, num_threads=args.threads),
-                                  path, runs, args.warmup)
+        theirs = time_interpreter(
+            lambda p: LiteRT(model_path=p, num_threads=args.threads), path, runs, args.warmup
+        )
         print(f"{name:34} {fmt(ours):>12} {fmt(theirs):>12} {ours / theirs:6.2f}x")
 
 

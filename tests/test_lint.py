@@ -22,5 +22,6 @@ def test_ruff_clean():
         cmd = [sys.executable, "-m", "ruff"]
     else:
         cmd = [ruff]
-    res = subprocess.run(cmd + ["check", "--no-cache", str(ROOT)], capture_output=True, text=True)
-    assert res.returncode == 0, res.stdout + res.stderr
+    for args in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
+        res = subprocess.run(cmd + args + [str(ROOT)], capture_output=True, text=True)
+        assert res.returncode == 0, res.stdout + res.stderr

@@ -18,8 +18,18 @@ class GraphBuilder:
         self.inputs: list = []
         self.outputs: list = []
 
-    def tensor(self, name, shape, dtype, data=None, quant=None, variable=False, signature=None,
-               sparsity=None, type_name=None) -> int:
+    def tensor(
+        self,
+        name,
+        shape,
+        dtype,
+        data=None,
+        quant=None,
+        variable=False,
+        signature=None,
+        sparsity=None,
+        type_name=None,
+    ) -> int:
         T = tfl()
         buffer = 0
         if data is not None:
@@ -27,9 +37,11 @@ class GraphBuilder:
         q = None
         if quant is not None:
             scale, zp = np.atleast_1d(quant[0]), np.atleast_1d(quant[1])
-            q = T["QuantizationParameters"](scale=np.asarray(scale, np.float32),
-                                            zero_point=np.asarray(zp, np.int64),
-                                            quantized_dimension=quant[2] if len(quant) > 2 else 0)
+            q = T["QuantizationParameters"](
+                scale=np.asarray(scale, np.float32),
+                zero_point=np.asarray(zp, np.int64),
+                quantized_dimension=quant[2] if len(quant) > 2 else 0,
+            )
         t = T["Tensor"](
             shape=np.asarray(shape, np.int32),
             type=type_name or TENSOR_TYPES[np.dtype(dtype)],
@@ -54,18 +66,23 @@ class GraphBuilder:
 
     def op(self, name, inputs, outputs, options=None, version=1, options2=None) -> None:
         T = tfl()
-        self.operators.append(T["Operator"](
-            opcode_index=self.model.opcode(name, version),
-            inputs=np.asarray(inputs, np.int32),
-            outputs=np.asarray(outputs, np.int32),
-            builtin_options=options,
-            builtin_options_2=options2,
-        ))
+        self.operators.append(
+            T["Operator"](
+                opcode_index=self.model.opcode(name, version),
+                inputs=np.asarray(inputs, np.int32),
+                outputs=np.asarray(outputs, np.int32),
+                builtin_options=options,
+                builtin_options_2=options2,
+            )
+        )
 
     def build(self):
         return tfl()["SubGraph"](
-            tensors=self.tensors, inputs=np.asarray(self.inputs, np.int32),
-            outputs=np.asarray(self.outputs, np.int32), operators=self.operators, name=self.name,
+            tensors=self.tensors,
+            inputs=np.asarray(self.inputs, np.int32),
+            outputs=np.asarray(self.outputs, np.int32),
+            operators=self.operators,
+            name=self.name,
         )
 
 
@@ -95,10 +112,14 @@ class ModelBuilder:
 
     def build(self):
         T = tfl()
-        return T["Model"](version=3, operator_codes=self.opcodes,
-                          subgraphs=[g.build() for g in self.graphs],
-                          description="edgelite test model", buffers=self.buffers,
-                          signature_defs=self.signatures or None)
+        return T["Model"](
+            version=3,
+            operator_codes=self.opcodes,
+            subgraphs=[g.build() for g in self.graphs],
+            description="edgelite test model",
+            buffers=self.buffers,
+            signature_defs=self.signatures or None,
+        )
 
     def to_bytes(self) -> bytes:
         return model_to_bytes(self.build())
@@ -109,8 +130,17 @@ def options(name: str, **fields):
     return tfl()[name](**fields)
 
 
-def single_op(op, inputs, out_shape, out_dtype=np.float32, opts=None, version=1,
-              const=(), out_quant=None, in_quant=None):
+def single_op(
+    op,
+    inputs,
+    out_shape,
+    out_dtype=np.float32,
+    opts=None,
+    version=1,
+    const=(),
+    out_quant=None,
+    in_quant=None,
+):
     """Bytes of a one-op model; ``inputs`` are arrays, those at ``const`` positions baked in."""
     mb = ModelBuilder()
     g = mb.graph("main")

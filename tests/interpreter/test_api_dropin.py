@@ -33,10 +33,12 @@ def litert_script(Interpreter, path):
     seen["output"] = interp.get_tensor(out[0]["index"])
     seen["view"] = np.array(interp.tensor(out[0]["index"])())
     errors = []
-    for bad in (lambda: interp.set_tensor(inp[0]["index"], x.astype(np.float64)),
-                lambda: interp.set_tensor(inp[0]["index"], np.zeros((7, 7, 7), np.float32)),
-                lambda: interp.get_tensor(10_000),
-                lambda: interp.set_tensor(10_000, x)):
+    for bad in (
+        lambda: interp.set_tensor(inp[0]["index"], x.astype(np.float64)),
+        lambda: interp.set_tensor(inp[0]["index"], np.zeros((7, 7, 7), np.float32)),
+        lambda: interp.get_tensor(10_000),
+        lambda: interp.set_tensor(10_000, x),
+    ):
         try:
             bad()
             errors.append(None)
@@ -83,8 +85,10 @@ def test_same_script_same_observations():
     _same(theirs, mine)
 
 
-@pytest.mark.parametrize("name", ["attention__int8", "conv_relu__int16x8", "depthwise__dynamic",
-                                  "concat_pad_reshape__fp16"])
+@pytest.mark.parametrize(
+    "name",
+    ["attention__int8", "conv_relu__int16x8", "depthwise__dynamic", "concat_pad_reshape__fp16"],
+)
 def test_tensor_details_match_litert(name):
     litert = require("ai_edge_litert.interpreter")
     path = oracle_dir() / f"{name}.tflite"
@@ -147,8 +151,9 @@ def test_invoke_after_resize_needs_allocate():
         it.invoke()
 
 
-FLOAT_AND_REAL = sorted(p for p in oracle_dir().glob("*.tflite")
-                        if p.stem.split("__")[1] in ("float", "fp16"))
+FLOAT_AND_REAL = sorted(
+    p for p in oracle_dir().glob("*.tflite") if p.stem.split("__")[1] in ("float", "fp16")
+)
 FLOAT_AND_REAL += sorted(shared_models_dir().glob("*.tflite"))
 
 

@@ -8,8 +8,9 @@ from fixtures_path import oracle_dir, require, shared_models_dir
 from oracle import ours, relative_error, run, samples
 
 TOL = 1e-5
-FLOAT_MODELS = sorted(p for p in oracle_dir().glob("*.tflite")
-                      if p.stem.split("__")[1] in ("float", "fp16"))
+FLOAT_MODELS = sorted(
+    p for p in oracle_dir().glob("*.tflite") if p.stem.split("__")[1] in ("float", "fp16")
+)
 
 
 def test_float_models_found():
@@ -40,8 +41,9 @@ def test_real_models_match_litert(path):
     it = ours(path)
     rng = np.random.default_rng(7)
     for _ in range(3):
-        inputs = [rng.uniform(-1, 1, d["shape"]).astype(d["dtype"])
-                  for d in ref.get_input_details()]
+        inputs = [
+            rng.uniform(-1, 1, d["shape"]).astype(d["dtype"]) for d in ref.get_input_details()
+        ]
         want = run(ref, inputs)
         got = run(it, inputs)
         for g, w in zip(got, want):

@@ -9,7 +9,8 @@ from edgelite.interpreter.planner import ALIGN, Block, plan
 
 blocks_strategy = st.lists(
     st.tuples(st.integers(0, 5000), st.integers(0, 30), st.integers(0, 10)),
-    min_size=0, max_size=40,
+    min_size=0,
+    max_size=40,
 )
 
 
@@ -42,10 +43,15 @@ def test_interpreter_arena_smaller_than_sum_of_activations():
 
     it = Interpreter(model_path=str(oracle_dir() / "mobilenetv2_035_96__float.tflite"))
     it.allocate_tensors()
-    total = sum(int(d["shape"].prod()) * 4 for d in it.get_tensor_details()
-                if d["name"] and it._main.infos[d["index"]].data is None)
+    total = sum(
+        int(d["shape"].prod()) * 4
+        for d in it.get_tensor_details()
+        if d["name"] and it._main.infos[d["index"]].data is None
+    )
     assert 0 < it.arena_bytes < total / 3
-    keep = Interpreter(model_path=str(oracle_dir() / "mobilenetv2_035_96__float.tflite"),
-                       experimental_preserve_all_tensors=True)
+    keep = Interpreter(
+        model_path=str(oracle_dir() / "mobilenetv2_035_96__float.tflite"),
+        experimental_preserve_all_tensors=True,
+    )
     keep.allocate_tensors()
     assert keep.arena_bytes >= total

@@ -10,8 +10,16 @@ from edgelite.errors import EdgeliteError
 from edgelite.interpreter import Interpreter
 from edgelite.schemas.model import load_model, model_to_bytes
 
-MODELS = ["dense_mlp__float", "conv_relu__float", "concat_pad_reshape__float", "pools__float",
-          "resize__float", "depthwise_m2_s2__fp16", "attention__float", "slice_split__float"]
+MODELS = [
+    "dense_mlp__float",
+    "conv_relu__float",
+    "concat_pad_reshape__float",
+    "pools__float",
+    "resize__float",
+    "depthwise_m2_s2__fp16",
+    "attention__float",
+    "slice_split__float",
+]
 
 
 def _load_and_run(data: bytes) -> None:

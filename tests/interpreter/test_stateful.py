@@ -74,8 +74,12 @@ def counter_while_model() -> bytes:
     i1 = main.tensor("i_out", [1], np.int32)
     x1 = main.tensor("x_out", [2, 3], np.float32)
     main.outputs += [i1, x1]
-    main.op("WHILE", [i0, x0], [i1, x1],
-            options("WhileOptions", cond_subgraph_index=1, body_subgraph_index=2))
+    main.op(
+        "WHILE",
+        [i0, x0],
+        [i1, x1],
+        options("WhileOptions", cond_subgraph_index=1, body_subgraph_index=2),
+    )
     ci, cx = cond.input("i", [1], np.int32), cond.input("x", [2, 3])
     lim = cond.const("limit", np.array([10], np.int32))
     c = cond.tensor("c", [1], np.bool_)
@@ -126,9 +130,11 @@ def sparse_model(dense: np.ndarray, block=None) -> bytes:
         traversal_order=np.array([0, 1], np.int32),
         dim_metadata=[
             T["DimensionMetadata"](format="DENSE", dense_size=rows),
-            T["DimensionMetadata"](format="SPARSE_CSR",
-                                   array_segments=T["Int32Vector"](values=np.array(segs, np.int32)),
-                                   array_indices=T["Int32Vector"](values=np.array(idx, np.int32))),
+            T["DimensionMetadata"](
+                format="SPARSE_CSR",
+                array_segments=T["Int32Vector"](values=np.array(segs, np.int32)),
+                array_indices=T["Int32Vector"](values=np.array(idx, np.int32)),
+            ),
         ],
     )
     mb = ModelBuilder()
