@@ -1,0 +1,131 @@
+"""Fixed-point requantization against scalar transcriptions of TFLite's integer rules."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edgelite.interpreter.kernels import fixedpoint as fp
+
+I32 = st.integers(fp.INT32_MIN, fp.INT32_MAX)
+
+
+def c_div(a: int, b: int) -> int:
+    """C++ integer division: truncates toward zero."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b > 0) else -q
+
+
+def srdhm_ref(a: int, b: int) -> int:
+    if a == b == fp.INT32_MIN:
+        return fp.INT32_MAX
+    ab = a * b
+    nudge = (1 << 30) if ab >= 0 else 1 - (1 << 30)
+    return c_div(ab + nudge, 1 << 31)
+
+
+def rdbpot_ref(x: int, e: int) -> int:
+    mask = (1 << e) - 1
+    remainder = x & mask
+    threshold = (mask >> 1) + (1 if x < 0 else 0)
+    return (x >> e) + (1 if remainder > threshold else 0)
+
+
+def wrap32(v: int) -> int:
+    return ((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def mbqm_ref(x: int, m: int, shift: int) -> int:
+    left, right = max(shift, 0), max(-shift, 0)
+    return rdbpot_ref(srdhm_ref(wrap32(x * (1 << left)), m), right)
+
+
+@settings(max_examples=500, deadline=None)
+@given(I32, I32)
+def test_srdhm_matches_scalar_definition(a, b):
+    assert int(fp.saturating_rounding_doubling_high_mul(a, b)) == srdhm_ref(a, b)
+
+
+def test_srdhm_saturates_and_rounds_ties():
+    assert int(fp.saturating_rounding_doubling_high_mul(fp.INT32_MIN, fp.INT32_MIN)) == fp.INT32_MAX
+    # exact halves: positive rounds up, negative goes toward zero
+    assert int(fp.saturating_rounding_doubling_high_mul(1 << 29, 1)) == 0
+    assert int(fp.saturating_rounding_doubling_high_mul(1 << 30, 1)) == 1
+    assert int(fp.saturating_rounding_doubling_high_mul(-(1 << 30), 1)) == 0
+    assert srdhm_ref(-(1 << 30), 1) == 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(I32, st.integers(0, 31))
+def test_rounding_divide_by_pot(x, e):
+    assert int(fp.rounding_divide_by_pot(x, e)) == rdbpot_ref(x, e)
+    # half away from zero, the rule the reference states
+    if e > 0:
+        exact = x / (1 << e)
+        want = math.floor(abs(exact) + 0.5) * (1 if x >= 0 else -1)
+        assert rdbpot_ref(x, e) == want
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(-(1 << 24), 1 << 24), st.floats(1e-6, 4.0), st.sampled_from([1, -1]))
+def test_multiply_by_quantized_multiplier(x, real, sign):
+    m, s = fp.quantize_multiplier(real)
+    assert int(fp.multiply_by_quantized_multiplier(x * sign, m, s)) == mbqm_ref(x * sign, m, s)
+
+
+def test_vectorized_per_channel_broadcast():
+    rng = np.random.default_rng(0)
+    x = rng.integers(-(1 << 20), 1 << 20, size=(5, 7))
+    reals = rng.uniform(1e-4, 2.0, size=7)
+    m, s = fp.quantize_multipliers(reals)
+    got = fp.multiply_by_quantized_multiplier(x, m, s)
+    want = np.array(
+        [[mbqm_ref(int(v), int(m[c]), int(s[c])) for c, v in enumerate(row)] for row in x]
+    )
+    np.testing.assert_array_equal(got, want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(1e-12, 1e9, allow_nan=False))
+def test_quantize_multiplier_represents_the_real(real):
+    m, s = fp.quantize_multiplier(real)
+    if m == 0:
+        assert real < 2.0**-31
+        return
+    assert (1 << 30) <= m <= fp.INT32_MAX
+    if s < 30:
+        assert abs(m * 2.0 ** (s - 31) - real) <= real * 2.0**-30
+
+
+def test_quantize_multiplier_edge_cases():
+    assert fp.quantize_multiplier(0.0) == (0, 0)
+    assert fp.quantize_multiplier(1.0) == (1 << 30, 1)
+    assert fp.quantize_multiplier(0.5) == (1 << 30, 0)
+    # a mantissa that rounds up to 2**31 moves to the next exponent
+    assert fp.quantize_multiplier(1.0 - 2.0**-40) == (1 << 30, 1)
+    assert fp.quantize_multiplier(2.0**-40) == (0, 0)
+    assert fp.quantize_multiplier(2.0**40) == (fp.INT32_MAX, 30)
+
+
+def mbqm64_ref(x: int, m: int, shift: int) -> int:
+    reduced = (m + (1 << 15)) >> 16 if m < 0x7FFF0000 else 0x7FFF
+    total = 15 - shift
+    return wrap32((x * reduced + (1 << (total - 1))) >> total)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-(1 << 40), 1 << 40), st.floats(1e-6, 4.0))
+def test_multiply_by_quantized_multiplier_64(x, real):
+    m, s = fp.quantize_multiplier(real)
+    assert int(fp.multiply_by_quantized_multiplier_64(x, m, s)) == mbqm64_ref(x, m, s)
+
+
+def test_requantize_clamps_and_writes_out():
+    m, s = fp.quantize_multiplier(0.5)
+    out = np.zeros(4, np.int8)
+    fp.requantize(np.array([1000, -1000, 3, -3]), m, s, 5, -128, 127, out=out)
+    # 1.5 rounds up to 2; -1.5 is a negative exact half, which goes toward zero: -1
+    np.testing.assert_array_equal(out, [127, -128, 7, 4])
