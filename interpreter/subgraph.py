@@ -7,6 +7,7 @@ that already live in the arena.
 
 from __future__ import annotations
 
+import time
 from functools import partial
 
 import numpy as np
@@ -45,6 +46,7 @@ class SubgraphRuntime:
                 steps.append(step)
         self._place(steps, preserve_all)
         self.calls = [self._bind(op, spec, run) for op, spec, run in steps]
+        self.call_ops = [op for op, _, _ in steps]  # the op behind each call, for profiles
         self.allocated = True
 
     def _prepare(self, op):
@@ -124,6 +126,17 @@ class SubgraphRuntime:
         with np.errstate(all="ignore"):
             for call in self.calls:
                 call()
+
+    def invoke_profiled(self) -> list:
+        """Invoke once, timing each op: [(op index, op name, seconds)] in execution order."""
+        timings = []
+        clock = time.perf_counter
+        with np.errstate(all="ignore"):
+            for call, op in zip(self.calls, self.call_ops):
+                start = clock()
+                call()
+                timings.append((op.index, op.name, clock() - start))
+        return timings
 
     def _run_dynamic(self, op, spec) -> None:
         """Prepare again with every input value known, then run into fresh output arrays."""
