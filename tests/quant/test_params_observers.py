@@ -67,9 +67,11 @@ def test_minmax_and_histogram_methods():
     for method in ("percentile", "mse", "entropy"):
         lo, hi = h.range(method)
         assert -35.0 <= lo < 0 < hi <= 40.0
-        assert hi < 20 and lo > -20, f"{method} should clip the outliers: {(lo, hi)}"
+    for method in ("percentile", "entropy"):  # these ignore the two far outliers
+        lo, hi = h.range(method)
+        assert hi < 6 and lo > -6, f"{method} should clip the outliers: {(lo, hi)}"
 
-    # clipping the outliers gives lower error on the bulk of the data
+    # MSE weighs the outliers' squared error too: it must at least beat min/max on it
     def err(r):
         q = params.asymmetric(*r)
         return np.mean((params.dequantize(params.quantize(data, q), q) - data) ** 2)
