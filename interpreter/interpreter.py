@@ -12,6 +12,7 @@ import numpy as np
 from edgelite.interpreter.model import ModelView
 from edgelite.interpreter.signature import SignatureRunner, signature_table
 from edgelite.interpreter.subgraph import SubgraphRuntime
+from edgelite.interpreter.threads import set_blas_threads
 from edgelite.schemas.verify import Limits
 
 
@@ -38,6 +39,8 @@ class Interpreter:
             if num_threads < 1:
                 raise ValueError("num_threads should >= 1")
         self._num_threads = num_threads
+        if num_threads is not None:
+            set_blas_threads(num_threads)
         self._preserve_all = bool(experimental_preserve_all_tensors)
         source = str(model_path) if model_path is not None else model_content
         self._view = ModelView(source, limits=limits)

@@ -167,3 +167,10 @@ def test_all_tensor_details_match_litert_after_allocate(path):
     ours = mine.get_tensor_details()
     # LiteRT appends its kernels' scratch tensors after the model's own
     _same(ref.get_tensor_details()[: len(ours)], ours)
+
+
+def test_num_threads_limits_blas():
+    threadpoolctl = require("threadpoolctl")
+    Interpreter(model_path=str(SINE), num_threads=1)
+    blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+    assert blas and all(p["num_threads"] == 1 for p in blas)
