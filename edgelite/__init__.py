@@ -10,6 +10,14 @@ from edgelite.errors import (  # noqa: E402
     UnsupportedOpError,
 )
 
+
+def convert(model, output=None, **kwargs):
+    """Convert an ONNX or .tflite model to .tflite; see ``edgelite.convert.convert``."""
+    from edgelite.convert import convert as _convert
+
+    return _convert(model, output, **kwargs)
+
+
 __all__ = [
     "ConversionError",
     "EdgeliteError",
@@ -17,4 +25,5 @@ __all__ = [
     "QuantizationError",
     "UnsupportedOpError",
     "__version__",
+    "convert",
 ]

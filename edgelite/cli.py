@@ -54,6 +54,7 @@ def main(debug):
     \b
     Examples:
       edgelite run                       # the bundled sample model on random input
+      edgelite convert model.onnx -o model.tflite --check
       edgelite run model.tflite --input x.npy --repeat 20
       edgelite inspect model.tflite --tensors
     """
@@ -176,6 +177,123 @@ def inspect(model, tensors, as_json):
         click.echo(json.dumps(d, indent=2))
     else:
         click.echo(format_description(d, tensors=tensors))
+
+
+def _parse_shapes(specs) -> dict:
+    shapes = {}
+    for spec in specs:
+        name, sep, dims = spec.rpartition(":")
+        try:
+            shape = [int(d) for d in dims.split(",")] if dims.strip() else []
+        except ValueError:
+            shape = None
+        if not sep or not name or shape is None:
+            raise click.BadParameter(
+                f"{spec!r}: expected NAME:D0,D1,... (e.g. input:1,3,224,224)",
+                param_hint="--input-shape",
+            )
+        shapes[name] = shape
+    return shapes
+
+
+def _print_conversion(res) -> None:
+    click.echo(f"source: {res.source} ({res.source_format})")
+    width = max((len(s.name) for s in res.passes), default=0)
+    click.echo(f"  {'import':<{width}}  {sum(res.ops_before.values()):5d} ops")
+    for s in res.passes:
+        delta = s.ops_after - s.ops_before
+        note = "" if not delta else f"  ({delta:+d}: {_count_changes(s.before, s.after)})"
+        click.echo(f"  {s.name:<{width}}  {s.ops_after:5d} ops{note}")
+    ops = ", ".join(f"{k} {v}" for k, v in sorted(res.ops_after.items(), key=lambda kv: -kv[1]))
+    click.echo(f"result: {sum(res.ops_after.values())} ops ({ops}), {len(res.model)} bytes")
+    for c in res.checks or []:
+        status = "ok" if c.ok else "FAIL"
+        click.echo(
+            f"check {c.name}: max abs error {c.max_abs:.3g}, relative {c.max_rel:.3g}  [{status}]"
+        )
+
+
+def _count_changes(before: dict, after: dict) -> str:
+    parts = []
+    for k in sorted(set(before) | set(after)):
+        d = after.get(k, 0) - before.get(k, 0)
+        if d:
+            parts.append(f"{k} {d:+d}")
+    return ", ".join(parts)
+
+
+@main.command()
+@click.argument("model", type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False), help="The .tflite to write."
+)
+@click.option(
+    "--input-shape",
+    "input_shapes",
+    multiple=True,
+    metavar="NAME:D0,D1,...",
+    help="Fix an ONNX input's dynamic dims (repeatable), e.g. input:1,3,224,224.",
+)
+@click.option(
+    "--keep-layout",
+    is_flag=True,
+    help="Keep ONNX's NCHW inputs (a TRANSPOSE follows them) instead of making them NHWC.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Compare with the source's runtime (onnxruntime / LiteRT); fail over 1e-4 relative error.",
+)
+@click.option(
+    "--input",
+    "-i",
+    "inputs",
+    multiple=True,
+    metavar="[NAME=]FILE",
+    help="Inputs for --check (.npy/.npz, in the source's layout). Random when omitted.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the random check inputs.")
+@click.option("--no-optimize", is_flag=True, help="Skip the optimization passes.")
+@click.option("--force", "-f", is_flag=True, help="Replace OUTPUT if it exists.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_fail_cleanly
+def convert(
+    model, output, input_shapes, keep_layout, check, inputs, seed, no_optimize, force, as_json
+):
+    """Convert MODEL (.onnx or .tflite) to an optimized .tflite; print op counts per pass.
+
+    \b
+    Examples:
+      edgelite convert model.onnx -o model.tflite
+      edgelite convert model.onnx -o model.tflite --input-shape input:1,3,224,224 --check
+      edgelite convert float.tflite -o smaller.tflite --force --json
+    """
+    from edgelite.convert import convert as run_convert
+
+    res = run_convert(
+        model,
+        output,
+        input_shapes=_parse_shapes(input_shapes) or None,
+        keep_layout=keep_layout,
+        passes=None if no_optimize else "default",
+        check=check or bool(inputs),
+        check_inputs=inputs,
+        seed=seed,
+        overwrite=force,
+    )
+    if as_json:
+        click.echo(json.dumps(res.to_dict(), indent=2))
+    else:
+        _print_conversion(res)
+    if not res.ok:
+        click.echo(
+            f"error: the converted model differs from the source by more than 1e-4 "
+            f"(relative); {output} was not written",
+            err=True,
+        )
+        sys.exit(1)
+    if not as_json:
+        click.echo(f"wrote {res.output}")
 
 
 if __name__ == "__main__":

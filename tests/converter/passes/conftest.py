@@ -1,0 +1,6 @@
+"""Pass tests share tests/converter/graph_check.py."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
