@@ -157,4 +157,6 @@ def required_version(op) -> int:
         return 5
     if op.type in ("RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR") and opts.get("half_pixel_centers"):
         return 3
+    if op.type == "BROADCAST_TO":
+        return 2  # LiteRT registers BROADCAST_TO from version 2 only
     return 1
