@@ -218,7 +218,6 @@ def expand(cx):
     t = cx.t(x) if x.rank == len(out) else cx.t(x, identity(x.rank))
     shape = cx.const(np.asarray(permute(out, perm), np.int32), "shape")
     cx.emit_output("BROADCAST_TO", [t, shape], perm)
-    cx.gb.ops[-1].version = 2  # TFLite registers BROADCAST_TO from version 2 on
 
 
 @register("DepthToSpace", attrs={"blocksize": None, "mode": "DCR"})
