@@ -158,6 +158,29 @@ def run(model, inputs, repeat, warmup, seed, save, as_json):
 
 @main.command()
 @click.argument("model", required=False, type=click.Path(dir_okay=False))
+@click.option("--runs", "-n", default=50, show_default=True, help="Timed invokes.")
+@click.option("--warmup", default=5, show_default=True, help="Untimed invokes first.")
+@click.option("--top", default=15, show_default=True, help="Slowest ops to list.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_fail_cleanly
+def bench(model, runs, warmup, top, as_json):
+    """Latency percentiles of MODEL in our interpreter, and a per-op profile.
+
+    \b
+    Examples:
+      edgelite bench model.tflite
+      edgelite bench model.tflite -n 200 --top 30
+      edgelite bench model.tflite --json
+    """
+    from edgelite.bench import bench as run_bench
+    from edgelite.bench import format_bench
+
+    res = run_bench(_default_model(model), runs=runs, warmup=warmup)
+    click.echo(json.dumps(res, indent=2) if as_json else format_bench(res, top=top))
+
+
+@main.command()
+@click.argument("model", required=False, type=click.Path(dir_okay=False))
 @click.option("--tensors", "-t", is_flag=True, help="List every tensor.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @_fail_cleanly

@@ -78,3 +78,14 @@ def test_missing_input_data_is_a_user_error(tmp_path):
         ["run", str(shared_models_dir() / "sine_float.tflite"), "-i", str(tmp_path / "nope.npy")],
     )
     assert res.exit_code == 1 and "does not exist" in res.output
+
+
+def test_bench_reports_percentiles_and_profile():
+    res = cli("bench", shared_models_dir() / "sine_float.tflite", "-n", 20, "--json")
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    lat = d["latency_ms"]
+    assert lat["min"] <= lat["p50"] <= lat["p90"] <= lat["max"]
+    assert [o["op"] for o in d["op_types"]] == ["FULLY_CONNECTED"]
+    assert d["op_types"][0]["count"] == 3
+    assert abs(sum(o["share"] for o in d["ops"]) - 1.0) < 1e-6
