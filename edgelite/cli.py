@@ -179,6 +179,56 @@ def bench(model, runs, warmup, top, as_json):
     click.echo(json.dumps(res, indent=2) if as_json else format_bench(res, top=top))
 
 
+@main.command("export-c")
+@click.argument("model", type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--output",
+    "-o",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for <name>_model.h and <name>_model.cc.",
+)
+@click.option("--name", help="C identifier stem (default: the model file's name).")
+@click.option(
+    "--arena-size",
+    type=int,
+    help="Tensor arena bytes (default: measured with the "
+    "tflite-micro package if installed, else estimated).",
+)
+@click.option("--force", is_flag=True, help="Replace existing files.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_fail_cleanly
+def export_c(model, out_dir, name, arena_size, force, as_json):
+    """Write MODEL as C++ for TensorFlow Lite Micro: byte array, op resolver, arena size.
+
+    \b
+    Examples:
+      edgelite export-c model_int8.tflite -o firmware/model
+      edgelite export-c kws.tflite -o src --name kws --arena-size 40000
+    """
+    from edgelite.export_c import export_c as run_export
+
+    res = run_export(model, out_dir, name=name, arena_size=arena_size, overwrite=force)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "header": str(res.header),
+                    "source": str(res.source),
+                    "ops": res.ops,
+                    "arena_size": res.arena_size,
+                    "arena_source": res.arena_source,
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"wrote {res.header} and {res.source}")
+    click.echo(f"ops ({len(res.ops)}): {', '.join(res.ops)}")
+    click.echo(f"arena: {res.arena_size} bytes ({res.arena_source})")
+
+
 @main.command()
 @click.argument("model", required=False, type=click.Path(dir_okay=False))
 @click.option("--tensors", "-t", is_flag=True, help="List every tensor.")
