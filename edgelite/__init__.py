@@ -12,10 +12,26 @@ from edgelite.errors import (  # noqa: E402
 
 
 def convert(model, output=None, **kwargs):
-    """Convert an ONNX or .tflite model to .tflite; see ``edgelite.convert.convert``."""
-    from edgelite.convert import convert as _convert
+    """Convert an ONNX or .tflite model to .tflite; see ``edgelite.conversion.convert``."""
+    from edgelite.conversion import convert as _convert
 
     return _convert(model, output, **kwargs)
+
+
+def quantize(model, calibration=None, **kwargs):
+    """Post-training quantization; see ``edgelite.quantization.quantize``."""
+    from edgelite.quantization import quantize as _quantize
+
+    return _quantize(model, calibration, **kwargs)
+
+
+def __getattr__(name):
+    # ``edgelite.Interpreter`` without importing the interpreter on ``import edgelite``
+    if name == "Interpreter":
+        from edgelite.interpreter import Interpreter
+
+        return Interpreter
+    raise AttributeError(f"module 'edgelite' has no attribute {name!r}")
 
 
 __all__ = [
@@ -25,5 +41,7 @@ __all__ = [
     "QuantizationError",
     "UnsupportedOpError",
     "__version__",
+    "Interpreter",
     "convert",
+    "quantize",
 ]

@@ -30,8 +30,10 @@ def bench(path, runs: int = 50, warmup: int = 5, seed: int = 0, profile_runs: in
     for _ in range(max(profile_runs, 1)):
         for index, name, seconds in runtime.invoke_profiled():
             per_op[(index, name)].append(seconds)
-    ops = [{"index": i, "op": name, "ms": float(np.median(ts)) * 1e3}
-           for (i, name), ts in per_op.items()]
+    ops = [
+        {"index": i, "op": name, "ms": float(np.median(ts)) * 1e3}
+        for (i, name), ts in per_op.items()
+    ]
     total = sum(o["ms"] for o in ops) or 1.0
     for o in ops:
         o["share"] = o["ms"] / total
@@ -43,12 +45,19 @@ def bench(path, runs: int = 50, warmup: int = 5, seed: int = 0, profile_runs: in
     return {
         "model": str(path),
         "runs": len(ms),
-        "latency_ms": {p: float(np.percentile(ms, q)) for p, q in
-                       (("min", 0), ("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))},
+        "latency_ms": {
+            p: float(np.percentile(ms, q))
+            for p, q in (("min", 0), ("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))
+        },
         "mean_ms": float(ms.mean()),
         "ops": sorted(ops, key=lambda o: -o["ms"]),
-        "op_types": sorted(({"op": k, "count": v[0], "ms": v[1], "share": v[1] / total}
-                            for k, v in by_type.items()), key=lambda o: -o["ms"]),
+        "op_types": sorted(
+            (
+                {"op": k, "count": v[0], "ms": v[1], "share": v[1] / total}
+                for k, v in by_type.items()
+            ),
+            key=lambda o: -o["ms"],
+        ),
         "arena_bytes": interp.arena_bytes,
     }
 

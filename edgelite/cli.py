@@ -55,6 +55,7 @@ def main(debug):
     Examples:
       edgelite run                       # the bundled sample model on random input
       edgelite convert model.onnx -o model.tflite --check
+      edgelite quantize model.tflite -o model_int8.tflite -c samples.npz
       edgelite run model.tflite --input x.npy --repeat 20
       edgelite inspect model.tflite --tensors
     """
@@ -341,7 +342,7 @@ def convert(
       edgelite convert model.onnx -o model.tflite --input-shape input:1,3,224,224 --check
       edgelite convert float.tflite -o smaller.tflite --force --json
     """
-    from edgelite.convert import convert as run_convert
+    from edgelite.conversion import convert as run_convert
 
     res = run_convert(
         model,
@@ -368,6 +369,14 @@ def convert(
     if not as_json:
         click.echo(f"wrote {res.output}")
 
+
+def _register_commands_from_modules() -> None:
+    from edgelite.quantize_cli import quantize_command
+
+    main.add_command(quantize_command, name="quantize")
+
+
+_register_commands_from_modules()
 
 if __name__ == "__main__":
     main()

@@ -29,15 +29,7 @@ def _feed(interp, sample) -> None:
     interp.invoke()
 
 
-def calibrate(model, samples: list, method: str = "minmax", progress=None) -> dict:
-    """Tensor name -> (lo, hi) over ``samples`` (lists of input arrays) for a float model.
-
-    ``model`` is .tflite bytes or a path; ``progress(done, total)`` is called after each sample.
-    """
-    if method not in METHODS:
-        raise QuantizationError(f"unknown calibration method {method!r}; use one of {METHODS}")
-    if not samples:
-        raise QuantizationError("calibration needs at least one sample")
+def _interpreter(model):
     kw = (
         {"model_content": model}
         if isinstance(model, (bytes, bytearray))
@@ -45,6 +37,35 @@ def calibrate(model, samples: list, method: str = "minmax", progress=None) -> di
     )
     interp = Interpreter(experimental_preserve_all_tensors=True, **kw)
     interp.allocate_tensors()
+    return interp
+
+
+def channel_means(model, samples: list, names) -> dict:
+    """Tensor name -> its mean over every axis but the last (the channels), over ``samples``,
+    for the named float tensors (what bias correction needs)."""
+    interp = _interpreter(model)
+    wanted = [(i, n) for i, n in _float_tensors(interp) if n in set(names)]
+    values, sums = interp._main.values, {}
+    for sample in samples:
+        _feed(interp, sample)
+        for i, n in wanted:
+            v = np.asarray(values[i], np.float64)
+            if v.ndim and v.size:
+                sums[n] = sums.get(n, 0.0) + v.reshape(-1, v.shape[-1]).mean(axis=0)
+    return {n: s / len(samples) for n, s in sums.items()}
+
+
+def calibrate(model, samples: list, method: str = "minmax", progress=None, levels=255) -> dict:
+    """Tensor name -> (lo, hi) over ``samples`` (lists of input arrays) for a float model.
+
+    ``model`` is .tflite bytes or a path; ``progress(done, total)`` is called after each sample.
+    ``levels``: the quantization grid the MSE method optimizes for (65535 for int16).
+    """
+    if method not in METHODS:
+        raise QuantizationError(f"unknown calibration method {method!r}; use one of {METHODS}")
+    if not samples:
+        raise QuantizationError("calibration needs at least one sample")
+    interp = _interpreter(model)
     tensors = _float_tensors(interp)
     values = interp._main.values
     passes = 1 if method == "minmax" else 2
@@ -65,7 +86,7 @@ def calibrate(model, samples: list, method: str = "minmax", progress=None) -> di
             hists[i].observe(values[i])
         if progress:
             progress(len(samples) + k + 1, total)
-    return {name: _within(hists[i].range(method), minmax[i].range()) for i, name in tensors}
+    return {name: _within(hists[i].range(method, levels), minmax[i].range()) for i, name in tensors}
 
 
 def _within(chosen: tuple, seen: tuple) -> tuple:

@@ -68,12 +68,13 @@ class Histogram:
         rounding = np.where(inside, step * step / 12.0, 0.0)
         return float(np.sum(n * ((c - clipped) ** 2 + rounding)))
 
-    def mse(self, steps: int = 100) -> tuple:
-        """Shrink the range toward zero (geometric steps down to 1%); keep the least error."""
-        best, best_err = (self.lo, self.hi), self.expected_error(self.lo, self.hi)
+    def mse(self, steps: int = 100, levels: int = 255) -> tuple:
+        """Shrink the range toward zero (geometric steps down to 1%); keep the least error for
+        a grid of ``levels`` steps (255 for int8, 65535 for int16)."""
+        best, best_err = (self.lo, self.hi), self.expected_error(self.lo, self.hi, levels)
         for f in np.geomspace(1.0, 0.01, steps)[1:]:
             lo, hi = self.lo * f, self.hi * f
-            err = self.expected_error(lo, hi)
+            err = self.expected_error(lo, hi, levels)
             if err < best_err:
                 best, best_err = (lo, hi), err
         return best
@@ -98,11 +99,11 @@ class Histogram:
                 best_kl, best_t = kl, top * i / nb
         return max(self.lo, -best_t), min(self.hi, best_t)
 
-    def range(self, method: str) -> tuple:
+    def range(self, method: str, levels: int = 255) -> tuple:
         if method == "percentile":
             return self.percentile()
         if method == "mse":
-            return self.mse()
+            return self.mse(levels=levels)
         if method == "entropy":
             return self.entropy()
         return self.lo, self.hi

@@ -96,8 +96,11 @@ def bias_params(input_q: QuantParams, weight_q: QuantParams, axis: int = 0) -> Q
 def quantize_bias(b, input_q: QuantParams, weight_q: QuantParams, dtype: str = "int32"):
     """(quantized bias, its params): round(b / (s_in * s_w)) in int32 (int64 for 16x8)."""
     q = bias_params(input_q, weight_q)
-    b = np.asarray(b, np.float64)
-    scale = input_q.scale.astype(np.float64)[0] * weight_q.scale.astype(np.float64)
+    # float32 throughout, multiplying by the reciprocal: TensorFlow's converter does this, and
+    # it reproduces TF's bias values exactly (float64 division differs by 1 in a few)
+    scale = (np.float32(input_q.scale[0]) * weight_q.scale.astype(np.float32)).astype(np.float32)
+    inverse = (np.float32(1.0) / scale).astype(np.float32)
+    x = (np.asarray(b, np.float32) * inverse).astype(np.float32)
     qmin, qmax = RANGES[dtype]
-    out = np.clip(round_half_away(b / scale), qmin, qmax).astype(np.dtype(dtype))
+    out = np.clip(round_half_away(x), qmin, qmax).astype(np.dtype(dtype))
     return out, q

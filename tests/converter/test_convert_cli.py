@@ -154,7 +154,7 @@ def test_converts_onnx_with_check(tmp_path):
     src = tmp_path / "small.onnx"
     _small_onnx(src)
     try:
-        from edgelite.convert import _onnx_importer
+        from edgelite.conversion import _onnx_importer
 
         _onnx_importer()
     except edgelite.ConversionError as e:

@@ -1,4 +1,4 @@
-"""``edgelite.convert``: ONNX or .tflite in, optimized .tflite out (``edgelite convert``).
+"""``edgelite.convert()``: ONNX or .tflite in, optimized .tflite out (``edgelite convert``).
 
 import -> passes (``edgelite.converter.passes``) -> writer -> optional check against the
 source's own runtime -> atomic write. Nothing is written when any step fails, and an existing
@@ -8,8 +8,6 @@ output file is only replaced when ``overwrite`` is set.
 from __future__ import annotations
 
 import os
-import sys
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -148,15 +146,3 @@ def _check(model, fmt, content, input_shapes, keep_layout, files, seed):
     if fmt == "tflite":
         return check.check_tflite(source, content, files, seed)
     return check.check_onnx(source, content, input_shapes, keep_layout, files, seed)
-
-
-class _CallableModule(types.ModuleType):
-    """Importing ``edgelite.convert`` binds the module over the ``edgelite.convert`` function
-    (Python sets the submodule as the package attribute); calling the module converts, so
-    ``edgelite.convert(...)`` works however the module got imported."""
-
-    def __call__(self, *args, **kwargs):
-        return convert(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
