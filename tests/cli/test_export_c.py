@@ -36,15 +36,18 @@ int main() {
 
 
 def _stub_header(root):
-    methods = "\n".join(f"  TfLiteStatus {m}() {{ ++registered; return kTfLiteOk; }}"
-                        for m in sorted(set(RESOLVER.values())))
+    methods = "\n".join(
+        f"  TfLiteStatus {m}() {{ ++registered; return kTfLiteOk; }}"
+        for m in sorted(set(RESOLVER.values()))
+    )
     path = root / "tensorflow" / "lite" / "micro"
     path.mkdir(parents=True)
     (path / "micro_mutable_op_resolver.h").write_text(STUB % methods)
 
 
-@pytest.mark.parametrize("name", ["mobilenetv2_035_96__int8", "attention__int8",
-                                  "concat_pad_reshape__int8_floatio"])
+@pytest.mark.parametrize(
+    "name", ["mobilenetv2_035_96__int8", "attention__int8", "concat_pad_reshape__int8_floatio"]
+)
 def test_generated_cpp_compiles_and_round_trips(tmp_path, name):
     gxx = shutil.which("g++")
     if gxx is None:
@@ -54,12 +57,26 @@ def test_generated_cpp_compiles_and_round_trips(tmp_path, name):
     assert bytes_from_source(res.source) == model.read_bytes()
     _stub_header(tmp_path / "inc")
     camel = "".join(p[:1].upper() + p[1:] for p in name.split("_") if p)
-    (tmp_path / "main.cc").write_text(MAIN % (res.header.name, camel, camel, camel, name,
-                                               len(res.ops)))
+    (tmp_path / "main.cc").write_text(
+        MAIN % (res.header.name, camel, camel, camel, name, len(res.ops))
+    )
     exe = tmp_path / "a.out"
-    build = subprocess.run([gxx, "-std=c++17", "-Wall", "-Werror", f"-I{tmp_path / 'inc'}",
-                            f"-I{res.header.parent}", str(tmp_path / "main.cc"), str(res.source),
-                            "-o", str(exe)], capture_output=True, text=True)
+    build = subprocess.run(
+        [
+            gxx,
+            "-std=c++17",
+            "-Wall",
+            "-Werror",
+            f"-I{tmp_path / 'inc'}",
+            f"-I{res.header.parent}",
+            str(tmp_path / "main.cc"),
+            str(res.source),
+            "-o",
+            str(exe),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert build.returncode == 0, build.stderr
     assert subprocess.run([str(exe)]).returncode == 0
     assert res.arena_size > 0
