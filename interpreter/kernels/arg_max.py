@@ -9,6 +9,6 @@ from edgelite.interpreter.kernels._reduce import prepare_arg
 from edgelite.interpreter.kernels.registry import kernel
 
 
-@kernel("ARG_MAX", "float", "int32", "bool")
+@kernel("ARG_MAX", "float", "int32", "bool", "int8", "uint8")
 def prepare_arg_max(ctx):
     return prepare_arg(ctx, np.argmax)

@@ -9,6 +9,9 @@
   order TFLite evaluates it, so the far negative tail cancels to 0 as it does in LiteRT. numpy's
   float32 tanh (within ~1.4 ulp) reaches -1 a little later than C's tanhf, so near x = -5.4 a
   few outputs are ~-1.6e-7 where LiteRT has -0.0; a float64 tanh would cost 12x for that.
+
+Quantized: TFLite builds a LUT of the float32 transform (C's erfcf / tanhf) at prepare: 256
+entries for int8/uint8, the 513-entry interpolated int16 table for int16.
 """
 
 from __future__ import annotations
@@ -17,6 +20,15 @@ import math
 
 import numpy as np
 
+from edgelite.interpreter.kernels._quantized import (
+    F32,
+    cmath_f32,
+    float_lut8,
+    float_lut16,
+    gather_table,
+    lut16_run,
+    unary_params,
+)
 from edgelite.interpreter.kernels._unary import prepare_unary
 from edgelite.interpreter.kernels.registry import kernel
 
@@ -82,3 +94,29 @@ def gelu_tanh(x, out):
 @kernel("GELU", "float")
 def prepare_gelu(ctx):
     return prepare_unary(ctx, gelu_tanh if ctx.opt("approximate", False) else gelu_erf)
+
+
+_SQRT_2_OVER_PI_F = F32(2.0 / math.sqrt(math.pi) * math.sqrt(0.5))  # M_2_SQRTPI * M_SQRT1_2
+_NEG_SQRT_HALF = F32(-math.sqrt(0.5))
+
+
+def gelu_erf_f32(x):
+    """0.5f * x * erfcf(x * -sqrt(1/2)), TFLite's ``GeluTransform``."""
+    x = np.asarray(x, F32)
+    return F32(0.5) * x * cmath_f32("erfc", x * _NEG_SQRT_HALF)
+
+
+def gelu_tanh_f32(x):
+    """TFLite's ``GeluTransformApproximate`` in float32, in its evaluation order."""
+    x = np.asarray(x, F32)
+    inner = _SQRT_2_OVER_PI_F * (x + F32(0.044715) * x * x * x)
+    return F32(0.5) * x * (F32(1) + cmath_f32("tanh", inner))
+
+
+@kernel("GELU", "int8", "uint8", "int16")
+def prepare_gelu_quantized(ctx):
+    x, s_in, z_in, s_out, z_out = unary_params(ctx, zero_int16=False)
+    fn = gelu_tanh_f32 if ctx.opt("approximate", False) else gelu_erf_f32
+    if x.dtype == np.int16:
+        return lut16_run(float_lut16(fn, s_in, z_in, s_out, z_out))
+    return gather_table(float_lut8(fn, s_in, z_in, s_out, z_out, x.dtype))

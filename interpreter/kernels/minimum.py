@@ -1,4 +1,7 @@
-"""MINIMUM: elementwise min with broadcasting (TFLite ``maximum_minimum``, no activation)."""
+"""MINIMUM: elementwise min with broadcasting (TFLite ``maximum_minimum``, no activation).
+
+Quantized inputs are compared as raw integers; TFLite ignores their scales.
+"""
 
 import numpy as np
 
@@ -6,6 +9,6 @@ from edgelite.interpreter.kernels._binary import prepare_binary
 from edgelite.interpreter.kernels.registry import kernel
 
 
-@kernel("MINIMUM", "float", "int32", "int64")
+@kernel("MINIMUM", "float", "int32", "int64", "int8", "uint8", "int16")
 def prepare_minimum(ctx):
     return prepare_binary(ctx, np.minimum, fused=False)
