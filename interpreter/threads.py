@@ -19,9 +19,12 @@ def set_blas_threads(n: int) -> bool:
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
-        warnings.warn("num_threads needs threadpoolctl to control numpy's BLAS threads "
-                      "(pip install threadpoolctl); running with BLAS defaults",
-                      RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            "num_threads needs threadpoolctl to control numpy's BLAS threads "
+            "(pip install threadpoolctl); running with BLAS defaults",
+            RuntimeWarning,
+            stacklevel=3,
+        )
         return False
     _limiter = threadpool_limits(limits=n, user_api="blas")
     return True
