@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from edgelite.interpreter.kernels._qconv import out_bounds
 from edgelite.interpreter.kernels.common import conv_output_size, conv_padding
 
 _CLAMPS = {"RELU": (0.0, np.inf), "RELU6": (0.0, 6.0), "RELU_N1_TO_1": (-1.0, 1.0)}
@@ -77,15 +78,18 @@ class PaddedInput:
     """An input copy with a constant border, allocated once: a run only copies the interior.
 
     With ``repeat`` > 1 each input channel is written ``repeat`` times in a row (depthwise
-    multipliers); ``border=False`` leaves the padding out (the copy then only repeats).
+    multipliers); ``border=False`` leaves the padding out (the copy then only repeats). Integer
+    kernels use a float64 ``dtype`` or a ``fill`` of the input's zero point.
     """
 
-    def __init__(self, win: Window, fill: float = 0.0, repeat: int = 1, border: bool = True):
+    def __init__(
+        self, win: Window, fill: float = 0.0, repeat: int = 1, border: bool = True, dtype=np.float32
+    ):
         self.buf = None
         if (not border or not win.padded) and repeat == 1:
             return
         t, b, l, r = (win.pad_t, win.pad_b, win.pad_l, win.pad_r) if border else (0, 0, 0, 0)
-        self.buf = np.full((win.n, win.h + t + b, win.w + l + r, win.c * repeat), fill, np.float32)
+        self.buf = np.full((win.n, win.h + t + b, win.w + l + r, win.c * repeat), fill, dtype)
         inner = self.buf[:, t : t + win.h, l : l + win.w]
         self.inner = inner.reshape(win.n, win.h, win.w, win.c, repeat)
 
@@ -224,5 +228,37 @@ def prepare_pool(ctx, square: bool = False, maximum: bool = False):
         if square:
             np.sqrt(out, out=out)
         activate(out, act)
+
+    return run
+
+
+def prepare_pool_int(ctx, maximum: bool = False):
+    """AVERAGE/MAX_POOL_2D on int8/int16 (``reference_integer_ops`` pooling): raw values, no
+    rescaling (input and output share their quantization). The average divides the int32
+    window sum by the in-bounds count rounding half away from zero; the fused activation is a
+    clamp in the quantized domain."""
+    x = ctx.inputs[0]
+    kh, kw = int(ctx.opt("filter_height", 1)), int(ctx.opt("filter_width", 1))
+    win = window(ctx, x.shape, kh, kw, dilated=False)
+    act = ctx.opt("fused_activation_function", "NONE")
+    check_activation(ctx, act)
+    ctx.set_output(0, (*win.out_shape, win.c), x.dtype)
+    lo, hi = out_bounds(ctx, ctx.outputs[0], act)
+    pad = PaddedInput(win, -(1 << 31) if maximum else 0, dtype=np.int64)
+    count = in_bounds_count(win).astype(np.int64)
+    half = count // 2
+    acc = np.empty((*win.out_shape, win.c), np.int64)
+    reduce_ = np.maximum if maximum else np.add
+    taps = [(i, j) for i in range(kh) for j in range(kw)]
+
+    def run(ins, outs):
+        xp = pad(ins[0])
+        np.copyto(acc, tap(xp, win, *taps[0]))
+        for i, j in taps[1:]:
+            reduce_(acc, tap(xp, win, i, j), out=acc)
+        if not maximum:  # C division truncates: round half away from zero by hand
+            acc[...] = np.where(acc > 0, (acc + half) // count, -((half - acc) // count))
+        np.clip(acc, lo, hi, out=acc)
+        np.copyto(outs[0], acc, casting="unsafe")
 
     return run

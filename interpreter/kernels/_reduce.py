@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from edgelite.interpreter.kernels._qconv import scales, zero_point
+from edgelite.interpreter.kernels._quantized import qrange, round_away
 from edgelite.interpreter.kernels._unary import expect_inputs
 from edgelite.interpreter.kernels.context import NeedsData
+from edgelite.interpreter.kernels.fixedpoint import (
+    multiply_by_quantized_multiplier,
+    quantize_multiplier,
+)
 
 
 def axis_tensor(ctx):
@@ -79,3 +85,45 @@ def prepare_arg(ctx, arg_fn):
         outs[0][...] = arg_fn(ins[0], axis=ax)
 
     return run
+
+
+def prepare_quantized_mean_or_sum(ctx, compute_sum: bool):
+    """MEAN/SUM on int8/uint8/int16: the raw values are summed in an int32 (which wraps).
+
+    MEAN follows ``reference_ops::QuantizedMeanOrSum``: the input zero point's share removed,
+    the sum rescaled by in_scale / out_scale with the division by the count folded into the
+    multiplier (shifted left by up to log2(count) bits, then divided by the count), TFLite's
+    32-bit double-rounding requantization, the output zero point added, the type's range
+    clamped. SUM follows LiteRT's default kernel (``optimized_ops::QuantizedMeanOrSum``),
+    float32 math: round(sum * scale - zp_in * scale * count) + zp_out; LiteRT 2.3's reference
+    resolver reads int8/int16 SUM data as uint8, which we do not reproduce.
+    """
+    x, out = ctx.inputs[0], ctx.outputs[0]
+    if x.dtype == np.int16 and (zero_point(x) or zero_point(out)):
+        raise ctx.error("int16 MEAN/SUM need zero points of 0")
+    sx, so = scales(ctx, x, "input")[0], scales(ctx, out, "output")[0]
+    mult, shift = quantize_multiplier(float(np.float64(sx) / np.float64(so)))
+    ratio = np.float32(sx / so)
+    zx, zo = zero_point(x), zero_point(out)
+    lo, hi = qrange(x.dtype)
+
+    def rescale(total, n):
+        if compute_sum:
+            bias = np.float32(np.float32(-zx) * ratio) * np.float32(n)
+            return round_away(total.astype(np.float32) * ratio + bias).astype(np.int64)
+        left = min(n.bit_length() - 1, 32, 31 + shift)  # shift >= -31: left >= 0
+        total = ((total - zx * n + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+        return multiply_by_quantized_multiplier(total, (mult << left) // n, shift - left)
+
+    def reduce(values, axes, dst):
+        n = values.size // dst.size if dst.size else 0
+        if n == 0:
+            dst.fill(0)
+            return
+        total = np.sum(values, axis=axes, dtype=np.int64, keepdims=True)
+        total = ((total + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)  # the int32 sum wraps
+        y = rescale(total, n) + zo
+        np.clip(y, lo, hi, out=y)
+        np.copyto(dst, y, casting="unsafe")
+
+    return prepare_reduce(ctx, reduce)

@@ -5,6 +5,10 @@ transposed filter; any other window is im2col (windows copied into a buffer allo
 followed by one matmul per group. Grouped convolution: input channels = groups x filter
 channels, output channels split evenly between groups. Bias and the fused activation are
 applied in place on the output.
+
+Integer paths (int8, int16x8) run the same matmuls on the integer values, exact in float, and
+requantize per output channel; the hybrid path (float input, int8 weights) on the input
+quantized on the fly per batch.
 """
 
 from __future__ import annotations
@@ -19,6 +23,17 @@ from edgelite.interpreter.kernels._conv_util import (
     patches,
     rows,
     window,
+)
+from edgelite.interpreter.kernels._qconv import (
+    F32,
+    acc_dtype,
+    asymmetric_quantize,
+    constant,
+    hybrid_scales,
+    input_range,
+    offset_weights,
+    symmetric_quantize,
+    weighted_requantizer,
 )
 from edgelite.interpreter.kernels.registry import kernel
 
@@ -87,14 +102,15 @@ def prepare_pointwise(win, m):
     return matmul
 
 
-def prepare_im2col(win, m, groups, o):
-    """Any window: copy every window into a (groups, M, KH*KW*Cg) buffer, then one matmul."""
-    pad = PaddedInput(win)
+def prepare_im2col(win, m, groups, o, dtype=np.float32, fill=0.0):
+    """Any window: copy every window into a (groups, M, KH*KW*Cg) buffer, then one matmul.
+    Integer kernels pass a float64 ``dtype`` or the input zero point as ``fill``."""
+    pad = PaddedInput(win, fill, dtype=dtype)
     cg = win.c // groups
-    cols = np.empty((groups, win.n, win.oh, win.ow, win.kh, win.kw, cg), np.float32)
+    cols = np.empty((groups, win.n, win.oh, win.ow, win.kh, win.kw, cg), dtype)
     cols_mat = rows(cols, (groups, m, win.kh * win.kw * cg))
     # Grouped results land here first: the group is not the innermost output axis.
-    res = np.empty((groups, m, o // groups), np.float32) if groups > 1 else None
+    res = np.empty((groups, m, o // groups), dtype) if groups > 1 else None
 
     def matmul(x, wmat, out):
         view = patches(pad(x), win)
@@ -108,3 +124,93 @@ def prepare_im2col(win, m, groups, o):
         np.copyto(rows(out, (m, groups, o // groups)), res.transpose(1, 0, 2))
 
     return matmul
+
+
+@kernel("CONV_2D", "int8", "uint8", "int16")
+def prepare_conv_2d_int(ctx):
+    """``reference_integer_ops::ConvPerChannel`` (int8, and int16x8 with int64 accumulators).
+
+    int8: the raw input is summed against the weights in float BLAS (exact: see
+    ``acc_dtype``) with padding holding the input zero point, whose term is folded into the
+    bias; int16 sums in float64. ``Requantizer`` then rescales per output channel.
+    """
+    bias_info, groups = check_inputs(ctx)
+    x = ctx.inputs[0]
+    o, kh, kw, cg = ctx.inputs[1].shape
+    win = window(ctx, x.shape, kh, kw)
+    act = ctx.opt("fused_activation_function", "NONE")
+    check_activation(ctx, act)
+    ctx.set_output(0, (*win.out_shape, o))
+    w = offset_weights(ctx, ctx.inputs[1])
+    zp, x_max, _ = input_range(x)
+    requant = weighted_requantizer(ctx, w, 0, bias_info, act, x_max, zp, reps=win.ow)
+    dtype = acc_dtype(kh * kw * cg, x_max, int(np.abs(w).max(initial=0)))
+    wmat = weight_matrix(w.astype(dtype), groups)
+    m = win.n * win.oh * win.ow
+    acc = np.empty((*win.out_shape, o), dtype)
+    if kh == 1 and kw == 1 and groups == 1:
+        matmul = prepare_pointwise_int(win, m, dtype)
+    else:
+        matmul = prepare_im2col(win, m, groups, o, dtype, fill=float(zp))
+
+    def run(ins, outs):
+        matmul(ins[0], wmat, acc)
+        requant(acc, outs[0])
+
+    return run
+
+
+def prepare_pointwise_int(win, m, dtype):
+    """1x1 filter on integer pixels: cast the (strided) pixels to float once, then matmul."""
+    pixels = np.empty((win.n, win.oh, win.ow, win.c), dtype)
+
+    def matmul(x, wmat, out):
+        np.copyto(pixels, x[:, : win.oh * win.sh : win.sh, : win.ow * win.sw : win.sw])
+        np.matmul(pixels.reshape(m, win.c), wmat[0], out=rows(out, (m, out.shape[3])))
+
+    return matmul
+
+
+@kernel("CONV_2D", "hybrid")
+def prepare_conv_2d_hybrid(ctx):
+    """Float input, int8 weights (TFLite ``EvalHybrid`` / ``EvalHybridPerChannel``).
+
+    Each batch is quantized on the fly: symmetrically when the weights have one scale (the
+    zero-padded integer conv), asymmetrically when the per-channel scales differ (pixels minus
+    the batch's zero point, padding adding nothing). The integer sums are scaled back by the
+    batch and weight scales, the float bias added and the activation clamped.
+    """
+    bias_info, groups = check_inputs(ctx)
+    x = ctx.inputs[0]
+    o, kh, kw, _ = ctx.inputs[1].shape
+    win = window(ctx, x.shape, kh, kw)
+    act = ctx.opt("fused_activation_function", "NONE")
+    check_activation(ctx, act)
+    ctx.set_output(0, (*win.out_shape, o))
+    per_channel, scale = hybrid_scales(ctx, ctx.inputs[1], o)
+    if per_channel is None and groups > 1:  # TFLite's grouped hybrid conv is per-channel only
+        per_channel = np.full(o, scale, F32)
+    wmat = weight_matrix(constant(ctx, ctx.inputs[1], "weights").astype(F32), groups)
+    bias = constant_f32(bias_info)
+    m = win.n * win.oh * win.ow
+    pointwise = kh == 1 and kw == 1 and groups == 1
+    matmul = prepare_pointwise(win, m) if pointwise else prepare_im2col(win, m, groups, o)
+
+    def run(ins, outs):
+        xb = ins[0].reshape(win.n, -1)
+        if per_channel is None:
+            q, factors = symmetric_quantize(xb)
+            factors = factors * scale
+        else:
+            q, factors, offsets = asymmetric_quantize(xb)
+            q -= offsets[:, None].astype(F32)
+        out = outs[0]
+        matmul(q.reshape(ins[0].shape), wmat, out)
+        if per_channel is not None:
+            out *= per_channel
+        out *= factors.reshape(-1, 1, 1, 1)
+        if bias is not None:
+            out += bias
+        activate(out, act)
+
+    return run

@@ -7,7 +7,9 @@ shapes (filter channels / input channels), not trusted from the options.
 Float path, accumulating in float32: either the sum over kernel taps of a strided view of the
 input times that tap's per-channel weights (tiled along a whole output row so each
 multiply-add runs as one long vector loop), or one einsum over the windows of the padded
-input, whichever measured faster for the layer's shape.
+input, whichever measured faster for the layer's shape. The integer paths run the same
+accumulation on (input - zero point), exact in float, then requantize per channel; the hybrid
+path on the input quantized on the fly.
 """
 
 from __future__ import annotations
@@ -26,6 +28,16 @@ from edgelite.interpreter.kernels._conv_util import (
     rows,
     tap_reaches,
     window,
+)
+from edgelite.interpreter.kernels._qconv import (
+    F32,
+    acc_dtype,
+    asymmetric_quantize,
+    constant,
+    hybrid_scales,
+    input_range,
+    offset_weights,
+    weighted_requantizer,
 )
 from edgelite.interpreter.kernels.registry import kernel
 
@@ -70,10 +82,7 @@ def prepare_depthwise_conv_2d(ctx):
     check_activation(ctx, act)
     ctx.set_output(0, (*win.out_shape, cd))
 
-    if use_einsum(win, cd):
-        layout, accumulate = window_weights, prepare_einsum(win, mult)
-    else:
-        layout, accumulate = partial(tiled_taps, ow=win.ow), prepare_taps(win, mult, cd)
+    layout, accumulate = prepare_accumulate(win, mult, cd, np.float32)
     w = constant_f32(ctx.inputs[1])
     weights = None if w is None else layout(w)
     bias = constant_f32(bias_info)
@@ -92,9 +101,9 @@ def prepare_depthwise_conv_2d(ctx):
     return run
 
 
-def prepare_einsum(win, mult):
+def prepare_einsum(win, mult, dtype=np.float32):
     """One einsum over the windows of the zero-padded input."""
-    pad = PaddedInput(win, repeat=mult)
+    pad = PaddedInput(win, repeat=mult, dtype=dtype)
 
     def accumulate(x, weights, out):
         np.einsum("nhwijc,ijc->nhwc", patches(pad(x), win), weights, out=out)
@@ -102,12 +111,12 @@ def prepare_einsum(win, mult):
     return accumulate
 
 
-def prepare_taps(win, mult, cd):
+def prepare_taps(win, mult, cd, dtype=np.float32):
     """Per-tap multiply-adds on the unpadded input: each tap only touches the outputs whose
     window pixel for it lies inside the input, so no padded copy is needed."""
-    repeat = PaddedInput(win, repeat=mult, border=False)
+    repeat = PaddedInput(win, repeat=mult, border=False, dtype=dtype)
     reaches = tap_reaches(win)
-    tmp = np.empty((*win.out_shape, cd), np.float32)
+    tmp = np.empty((*win.out_shape, cd), dtype)
 
     def accumulate(x, wt, out):
         x = repeat(x)
@@ -124,3 +133,74 @@ def prepare_taps(win, mult, cd):
             acc += part
 
     return accumulate
+
+
+def prepare_accumulate(win, mult, cd, dtype):
+    """The float path's accumulation (einsum or per-tap) with its weight layout."""
+    if use_einsum(win, cd):
+        return window_weights, prepare_einsum(win, mult, dtype)
+    return partial(tiled_taps, ow=win.ow), prepare_taps(win, mult, cd, dtype)
+
+
+@kernel("DEPTHWISE_CONV_2D", "int8", "uint8", "int16")
+def prepare_depthwise_conv_2d_int(ctx):
+    """``reference_integer_ops::DepthwiseConvPerChannel`` (int8; int16x8 in 64 bits).
+
+    The input minus its zero point is accumulated exactly in float (float32 for int8 while
+    the window's sums fit in 24 bits, float64 otherwise), then requantized per channel.
+    """
+    bias_info, mult = check_inputs(ctx)
+    x = ctx.inputs[0]
+    _, kh, kw, cd = ctx.inputs[1].shape
+    win = window(ctx, x.shape, kh, kw)
+    act = ctx.opt("fused_activation_function", "NONE")
+    check_activation(ctx, act)
+    ctx.set_output(0, (*win.out_shape, cd))
+    w = offset_weights(ctx, ctx.inputs[1])
+    zp, _, x_max = input_range(x)
+    requant = weighted_requantizer(ctx, w, 3, bias_info, act, x_max, 0, reps=win.ow)
+    dtype = acc_dtype(kh * kw, x_max, int(np.abs(w).max(initial=0)))
+    layout, accumulate = prepare_accumulate(win, mult, cd, dtype)
+    weights = layout(w.astype(dtype))
+    shifted = np.empty(x.shape, dtype)
+    acc = np.empty((*win.out_shape, cd), dtype)
+    zp_value = np.dtype(dtype).type(zp)  # a numpy scalar: int8 - int would wrap in int8
+
+    def run(ins, outs):
+        np.subtract(ins[0], zp_value, out=shifted)
+        accumulate(shifted, weights, acc)
+        requant(acc, outs[0])
+
+    return run
+
+
+@kernel("DEPTHWISE_CONV_2D", "hybrid")
+def prepare_depthwise_conv_2d_hybrid(ctx):
+    """Float input, int8 weights (TFLite ``EvalHybridPerChannel``): each batch quantized
+    asymmetrically, integer sums of (pixel - batch zero point) scaled back per channel and
+    batch, float bias, activation."""
+    bias_info, mult = check_inputs(ctx)
+    x = ctx.inputs[0]
+    _, kh, kw, cd = ctx.inputs[1].shape
+    win = window(ctx, x.shape, kh, kw)
+    act = ctx.opt("fused_activation_function", "NONE")
+    check_activation(ctx, act)
+    ctx.set_output(0, (*win.out_shape, cd))
+    per_channel, scale = hybrid_scales(ctx, ctx.inputs[1], cd)
+    per_channel = np.full(cd, scale, F32) if per_channel is None else per_channel
+    layout, accumulate = prepare_accumulate(win, mult, cd, F32)
+    weights = layout(constant(ctx, ctx.inputs[1], "weights").astype(F32))
+    bias = constant_f32(bias_info)
+
+    def run(ins, outs):
+        q, factors, offsets = asymmetric_quantize(ins[0].reshape(win.n, -1))
+        q -= offsets[:, None].astype(F32)
+        out = outs[0]
+        accumulate(q.reshape(ins[0].shape), weights, out)
+        out *= per_channel
+        out *= factors.reshape(-1, 1, 1, 1)
+        if bias is not None:
+            out += bias
+        activate(out, act)
+
+    return run

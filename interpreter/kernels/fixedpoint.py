@@ -106,3 +106,109 @@ def requantize(acc, multiplier, shift, zero_point, qmin, qmax, out=None):
         return y
     np.copyto(out, y, casting="unsafe")
     return out
+
+
+def _first_at_least(multiplier, shift, target):
+    """Per channel, the smallest int32 a with multiply_by_quantized_multiplier(a) >= target
+    (2**31 when none): a binary search, the function being non-decreasing in a."""
+    lo = np.full(np.shape(multiplier), INT32_MIN, np.int64)
+    hi = np.full(np.shape(multiplier), INT32_MAX + 1, np.int64)
+    while np.any(lo < hi):
+        mid = (lo + hi) >> 1
+        ok = multiply_by_quantized_multiplier(np.minimum(mid, INT32_MAX), multiplier, shift)
+        ok = (ok >= target) & (mid <= INT32_MAX)
+        hi = np.where(ok, mid, hi)
+        lo = np.where(ok, lo, mid + 1)
+    return lo
+
+
+def _has_tie(m: int, e: int, reach: int) -> bool:
+    """Whether some 1 <= a <= reach makes a * M + 1/2 + h an integer (see below)."""
+    if m == 0:
+        return False
+    d = 1 << (31 + e)
+    r = (1 << 30) + ((1 << (30 + e)) if e > 0 else 0)  # a * m == -r (mod d)
+    g = (m & -m).bit_length() - 1
+    if r % (1 << g):
+        return False
+    mod = d >> g
+    a0 = ((-r >> g) * pow(m >> g, -1, mod)) % mod or mod
+    return a0 <= reach
+
+
+def requantize_float_plan(
+    multiplier, shift, bias, zero_point, qmin, qmax, acc_max, reps=1, rows_per_chunk=None
+):
+    """An exact float fast path for ``requantize(acc + bias, ...)`` with 32-bit accumulators.
+
+    Returns ``run(acc, out)`` (``acc``: a float32 array of exact integers, channels last, that
+    run overwrites; ``out``: an int8/uint8/int16 array of the same size), or None when
+    exactness cannot be proven for these parameters (callers then use ``requantize``).
+
+    Why it is exact: with ``shift = -e <= 0`` and D = 2**(31 + e), the double rounding of
+    ``multiply_by_quantized_multiplier`` folds into ONE floor (floor(floor(u) / n) ==
+    floor(u / n)): y = floor((a * m + C) / D) with C = 2**(30 + e) + 2**30 for a >= 0 and
+    2**(30 + e) - 2**30 for a < 0 (for e = 0, C = 2**30 whatever the sign). Hence
+    y = sign(a) * floor(|a| * M + 1/2 + h) with M = m / D, h = 2**-(e + 1) (0 if e = 0), except
+    where |a| * M + 1/2 + h is an integer, which we prove never happens (``_has_tie``). Before
+    that, a = acc + bias is clamped (exactly, in float32) to the per-channel integer interval
+    whose results stay in [qmin, qmax], so the clamp is done and the magnitudes stay small:
+    |a| * m + C < 2**53 makes the float64 product and sum exact, and floor() is then exact. The
+    sign and the zero point are applied in modular unsigned arithmetic on the narrow output.
+    """
+    m = np.asarray(multiplier, np.int64).reshape(-1)
+    channels = m.size
+    shift = np.broadcast_to(np.asarray(shift, np.int64), (channels,))
+    bias = np.broadcast_to(np.asarray(bias, np.int64), (channels,))
+    limit = np.broadcast_to(np.asarray(acc_max, np.int64), (channels,)) + np.abs(bias)
+    if np.any(shift > 0) or np.any(m < 0) or qmax - qmin >= 1 << 16:
+        return None
+    if int(limit.max(initial=0)) >= 1 << 24:  # acc + bias must stay exact in float32
+        return None
+    zp = int(zero_point)
+    a_lo = np.maximum(_first_at_least(m, shift, qmin - zp), -limit)
+    a_hi = np.minimum(_first_at_least(m, shift, qmax - zp + 1) - 1, limit)
+    mf, half = np.empty(channels), np.empty(channels)
+    for c in range(channels):
+        mc, e = int(m[c]), -int(shift[c])
+        reach = max(abs(int(a_lo[c])), abs(int(a_hi[c])))
+        if reach * mc + (1 << (31 + e)) >= 1 << 53 or _has_tie(mc, e, reach):
+            return None
+        mf[c] = math.ldexp(float(mc), -(31 + e))
+        half[c] = 0.5 + (math.ldexp(1.0, -(e + 1)) if e > 0 else 0.0)
+    rows = [np.tile(v, reps) for v in (bias.astype(np.float32), a_lo.astype(np.float32),
+                                       a_hi.astype(np.float32), mf, half)]  # fmt: skip
+    width = channels * reps
+    unsigned = np.uint8 if qmax - qmin < 256 else np.uint16
+    zp_bits = unsigned(zp % (1 << (8 * np.dtype(unsigned).itemsize)))
+    zero = unsigned(0)
+    step = rows_per_chunk or max(1, (1 << 16) // width)  # keep a chunk's temporaries in cache
+    t = np.empty((step, width))
+    neg = np.empty((step, width), bool)
+    mag = np.empty((step, width), unsigned)
+    negate = np.empty((step, width), unsigned)
+
+    def chunk(a, o):
+        n = a.shape[0]
+        tt, ng, mg, flip = t[:n], neg[:n], mag[:n], negate[:n]
+        np.add(a, rows[0], out=a)
+        np.maximum(a, rows[1], out=a)  # the output clamp, done on the accumulator
+        np.minimum(a, rows[2], out=a)  # (np.clip is several times slower with arrays)
+        np.less(a, 0, out=ng)
+        np.abs(a, out=a)
+        np.copyto(tt, a)
+        np.multiply(tt, rows[3], out=tt)
+        np.add(tt, rows[4], out=tt)
+        np.copyto(mg, tt, casting="unsafe")  # truncation == floor on values >= 0
+        np.subtract(zero, ng, out=flip, dtype=unsigned, casting="unsafe")  # 0 or all ones
+        np.bitwise_xor(mg, flip, out=mg)
+        np.subtract(mg, flip, out=mg)  # two's complement: -|y| where a < 0
+        np.add(mg, zp_bits, out=o)
+
+    def run(acc, out):
+        a = acc.reshape(-1, width)
+        o = out.reshape(a.shape).view(unsigned)
+        for r in range(0, a.shape[0], step):
+            chunk(a[r : r + step], o[r : r + step])
+
+    return run

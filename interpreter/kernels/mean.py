@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgelite.interpreter.kernels._reduce import prepare_reduce
+from edgelite.interpreter.kernels._reduce import prepare_quantized_mean_or_sum, prepare_reduce
 from edgelite.interpreter.kernels.registry import kernel
 
 
@@ -45,3 +45,8 @@ def prepare_mean(ctx):
 @kernel("MEAN", "int32", "int64")
 def prepare_mean_int(ctx):
     return prepare_reduce(ctx, mean_int)
+
+
+@kernel("MEAN", "int8", "uint8", "int16")
+def prepare_mean_quantized(ctx):
+    return prepare_quantized_mean_or_sum(ctx, compute_sum=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgelite.interpreter.kernels._reduce import prepare_reduce
+from edgelite.interpreter.kernels._reduce import prepare_quantized_mean_or_sum, prepare_reduce
 from edgelite.interpreter.kernels.registry import kernel
 
 
@@ -15,3 +15,8 @@ def reduce_sum(x, axes, out):
 @kernel("SUM", "float", "int32", "int64")
 def prepare_sum(ctx):
     return prepare_reduce(ctx, reduce_sum)
+
+
+@kernel("SUM", "int8", "uint8", "int16")
+def prepare_sum_quantized(ctx):
+    return prepare_quantized_mean_or_sum(ctx, compute_sum=True)

@@ -10,6 +10,8 @@ op versions; TANH/SIGN_BIT clamp nothing, as in TFLite), are applied last.
 
 Float path: one matmul gives every pixel's contribution for all taps; the contributions are
 then added into an uncropped buffer one tap at a time and the output window copied out.
+Integer paths (``reference_integer_ops::TransposeConv``) do the same on (input - zero point)
+in float (exact), then requantize per output channel like CONV_2D (int16: 64-bit variant).
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from edgelite.interpreter.kernels._conv_util import (
     check_activation,
     constant_f32,
     rows,
+)
+from edgelite.interpreter.kernels._qconv import (
+    acc_dtype,
+    input_range,
+    offset_weights,
+    weighted_requantizer,
 )
 from edgelite.interpreter.kernels.common import conv_output_size, conv_padding
 from edgelite.interpreter.kernels.context import NeedsData
@@ -43,8 +51,9 @@ def weight_matrix(w: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(w.transpose(3, 1, 2, 0).reshape(w.shape[3], -1))
 
 
-@kernel("TRANSPOSE_CONV", "float")
-def prepare_transpose_conv(ctx):
+def check_geometry(ctx) -> tuple:
+    """Validate and set the output shape; returns the geometry tuple
+    (n, h, w, c, oh, ow, o, kh, kw, sh, sw, pad_t, pad_l, act)."""
     shape_info, w_info, x_info = ctx.inputs[0], ctx.inputs[1], ctx.inputs[2]
     b_info = ctx.inputs[3] if len(ctx.inputs) > 3 else None
     if len(w_info.shape) != 4 or len(x_info.shape) != 4:
@@ -70,32 +79,76 @@ def prepare_transpose_conv(ctx):
             f"(gives {back[0]}x{back[1]} with {padding} padding, strides {sh}x{sw})"
         )
     ctx.set_output(0, (n, oh, ow, o))
-
     pad_t = conv_padding(oh, kh, sh, 1, padding)[0]
     pad_l = conv_padding(ow, kw, sw, 1, padding)[0]
+    return (n, h, w, c, oh, ow, o, kh, kw, sh, sw, pad_t, pad_l, act)
+
+
+def prepare_scatter(geo, dtype=np.float32):
+    """``scatter(x, wmat, out)``: out = the cropped sum of every pixel's tap contributions."""
+    n, h, w, c, oh, ow, o, kh, kw, sh, sw, pad_t, pad_l, _ = geo
     # Uncropped result: every contribution lands inside it, and so does the output window.
     buf = np.zeros((n, max((h - 1) * sh + kh, pad_t + oh), max((w - 1) * sw + kw, pad_l + ow), o),
-                   np.float32)  # fmt: skip
-    contrib = np.empty((n, h, w, kh, kw, o), np.float32)
+                   dtype)  # fmt: skip
+    contrib = np.empty((n, h, w, kh, kw, o), dtype)
     contrib_mat = rows(contrib, (n * h * w, kh * kw * o))
+
+    def scatter(x, wmat, out):
+        np.matmul(x.reshape(n * h * w, c), wmat, out=contrib_mat)
+        buf.fill(0)
+        for i in range(kh):
+            for j in range(kw):
+                dst = buf[:, i : i + (h - 1) * sh + 1 : sh, j : j + (w - 1) * sw + 1 : sw]
+                dst += contrib[:, :, :, i, j]
+        np.copyto(out, buf[:, pad_t : pad_t + oh, pad_l : pad_l + ow])
+
+    return scatter
+
+
+@kernel("TRANSPOSE_CONV", "float")
+def prepare_transpose_conv(ctx):
+    geo = check_geometry(ctx)
+    w_info = ctx.inputs[1]
+    b_info = ctx.inputs[3] if len(ctx.inputs) > 3 else None
+    act = geo[-1]
+    scatter = prepare_scatter(geo)
     wconst = constant_f32(w_info)
     wmat = None if wconst is None else weight_matrix(wconst)
     bias = constant_f32(b_info)
 
     def run(ins, outs):
         weights = weight_matrix(np.asarray(ins[1], np.float32)) if wmat is None else wmat
-        np.matmul(ins[2].reshape(n * h * w, c), weights, out=contrib_mat)
-        buf.fill(0)
-        for i in range(kh):
-            for j in range(kw):
-                dst = buf[:, i : i + (h - 1) * sh + 1 : sh, j : j + (w - 1) * sw + 1 : sw]
-                dst += contrib[:, :, :, i, j]
         out = outs[0]
-        np.copyto(out, buf[:, pad_t : pad_t + oh, pad_l : pad_l + ow])
+        scatter(ins[2], weights, out)
         if bias is not None:
             out += bias
         elif b_info is not None and ins[3] is not None:
             out += ins[3]
         activate(out, act)
+
+    return run
+
+
+@kernel("TRANSPOSE_CONV", "int8", "int16")
+def prepare_transpose_conv_int(ctx):
+    geo = check_geometry(ctx)
+    n, h, w, c, oh, ow, o, kh, kw, sh, sw, _, _, act = geo
+    x = ctx.inputs[2]
+    b_info = ctx.inputs[3] if len(ctx.inputs) > 3 else None
+    wq = offset_weights(ctx, ctx.inputs[1])
+    zp, _, x_max = input_range(x)
+    requant = weighted_requantizer(ctx, wq, 0, b_info, act, x_max, 0, reps=ow)
+    taps = -(-kh // sh) * -(-kw // sw)  # contributions summed into one output pixel
+    dtype = acc_dtype(c * taps, x_max, int(np.abs(wq).max(initial=0)))
+    scatter = prepare_scatter(geo, dtype)
+    wmat = weight_matrix(wq.astype(dtype))
+    shifted = np.empty((n, h, w, c), dtype)
+    acc = np.empty((n, oh, ow, o), dtype)
+    zp_value = np.dtype(dtype).type(zp)
+
+    def run(ins, outs):
+        np.subtract(ins[2], zp_value, out=shifted)
+        scatter(shifted, wmat, acc)
+        requant(acc, outs[0])
 
     return run

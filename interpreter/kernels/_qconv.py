@@ -1,0 +1,234 @@
+"""Shared pieces of the integer and hybrid weighted kernels (conv, depthwise, FC, matmul, ...).
+
+Integer products are summed EXACTLY in float BLAS (``acc_dtype`` picks float32 while every
+partial sum stays below 2**24, float64 otherwise), then ``Requantizer`` turns the accumulators
+into output integers as TFLite's ``MultiplyByQuantizedMultiplier`` would. Hybrid kernels (float
+activations, int8 weights) quantize their input on the fly per batch exactly like
+``tensor_utils::SymmetricQuantizeFloats`` / ``AsymmetricQuantizeFloats``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edgelite.interpreter.kernels._quantized import activation_range, round_away
+from edgelite.interpreter.kernels.fixedpoint import (
+    multiply_by_quantized_multiplier,
+    multiply_by_quantized_multiplier_64,
+    quantize_multipliers,
+    requantize_float_plan,
+)
+
+F32 = np.float32
+EXACT_F32 = 1 << 24  # float32 holds every integer below this exactly
+
+
+def scales(ctx, info, what: str, channels: int = 1) -> np.ndarray:
+    """The tensor's float32 scales broadcast to ``channels`` (per-tensor gives one value)."""
+    q = info.quant if info is not None else None
+    if q is None or q.scale.size == 0:
+        raise ctx.error(f"{what} '{getattr(info, 'name', '?')}' has no quantization parameters")
+    s = np.asarray(q.scale, F32).reshape(-1)
+    if s.size not in (1, channels):
+        raise ctx.error(f"{what} has {s.size} scales for {channels} channels")
+    return np.broadcast_to(s, (channels,)) if s.size == 1 else s
+
+
+def zero_point(info) -> int:
+    q = info.quant
+    return int(q.zero_point[0]) if q is not None and q.zero_point.size else 0
+
+
+def check_symmetric(ctx, info, what: str = "weights") -> None:
+    q = info.quant
+    if q is not None and np.any(np.asarray(q.zero_point) != 0):
+        raise ctx.error(f"{what} of an integer {ctx.op_name} must have zero points of 0")
+
+
+def conv_multipliers(ctx, x, w, out, channels: int) -> tuple:
+    """Per-channel (Q31 multipliers, shifts) of ``PopulateConvolutionQuantizationParams``:
+    double(input scale) * double(filter scale) / double(output scale); for legacy uint8 the
+    per-tensor ``GetQuantizedConvolutionMultipler``, whose scale product is a float32."""
+    sx, so = scales(ctx, x, "input")[0], scales(ctx, out, "output")[0]
+    sw = scales(ctx, w, "weights", channels)
+    if x.dtype == np.uint8:
+        return quantize_multipliers(np.float64(sx * sw[:1]) / np.float64(so) + 0 * sw)
+    return quantize_multipliers(np.float64(sx) * sw.astype(np.float64) / np.float64(so))
+
+
+def offset_weights(ctx, info) -> np.ndarray:
+    """Constant weights minus their zero point (int64): int8 weights must be symmetric,
+    legacy uint8 ones carry a per-tensor zero point."""
+    w = constant(ctx, info, "weights").astype(np.int64)
+    if ctx.inputs[0].dtype == np.uint8 or info.dtype == np.uint8:
+        return w - zero_point(info)
+    check_symmetric(ctx, info)
+    return w
+
+
+def out_bounds(ctx, out, act) -> tuple:
+    """Clamp of the fused activation in the output's quantized domain."""
+    so = scales(ctx, out, "output")[0]
+    return activation_range(ctx, act, so, zero_point(out), out.dtype)
+
+
+def constant(ctx, info, what: str):
+    """The constant value of a weights/bias input; integer kernels precompute from it."""
+    if info is None:
+        return None
+    if info.data is None:
+        raise ctx.error(f"integer {ctx.op_name} needs constant {what}")
+    return np.asarray(info.data)
+
+
+def input_range(x) -> tuple:
+    """(zero point, max |raw value|, max |value - zero point|) of an integer activation."""
+    lo, hi = {"int8": (-128, 127), "uint8": (0, 255)}.get(np.dtype(x.dtype).name, (-32768, 32767))
+    zp = zero_point(x) if hi < 256 else 0
+    return zp, max(-lo, hi), max(zp - lo, hi - zp)
+
+
+def acc_dtype(k: int, x_max: int, w_max: int, extra: int = 0):
+    """float32 when every partial sum of k products |x * w| (plus ``extra``) is exact."""
+    return F32 if k * x_max * w_max + extra < EXACT_F32 else np.float64
+
+
+def weight_bound(w: np.ndarray, axis_out: int) -> np.ndarray:
+    """sum |w| over everything but the output-channel axis (int64 per channel)."""
+    w = np.abs(np.asarray(w, np.int64))
+    return np.moveaxis(w, axis_out, -1).reshape(-1, w.shape[axis_out]).sum(axis=0)
+
+
+class Requantizer:
+    """``clamp(zp + MultiplyByQuantizedMultiplier(acc + bias), lo, hi)`` into an integer array.
+
+    ``acc`` holds exact integer accumulators (float or int) with channels last. ``wide``
+    selects TFLite's 64-bit-accumulator variant (int16x8 kernels with int64 bias); otherwise
+    the accumulator is an int32 (wrapping on overflow). ``acc_max`` bounds |acc| per channel:
+    with it the 32-bit variant runs through ``fixedpoint.requantize_float_plan``'s exact
+    float path (a few cheap passes instead of a dozen int64 ones) whenever that path is proven
+    exact for these multipliers; otherwise it uses the vectorized integer transcription.
+    ``reps`` tiles the per-channel constants along longer rows (faster numpy loops).
+    """
+
+    def __init__(self, multiplier, shift, bias, zp, lo, hi, acc_max=None, wide=False, reps=1):
+        self.m = np.asarray(multiplier, np.int64)
+        self.shift = np.asarray(shift, np.int64)
+        channels = self.m.size
+        self.bias = np.zeros(channels, np.int64) if bias is None else np.asarray(bias, np.int64)
+        self.zp, self.lo, self.hi, self.wide = int(zp), int(lo), int(hi), wide
+        self.plan = None
+        if not wide and acc_max is not None:
+            self.plan = requantize_float_plan(
+                self.m, self.shift, self.bias, self.zp, self.lo, self.hi, acc_max, reps
+            )
+
+    def __call__(self, acc, out):
+        if self.plan is not None:
+            self.plan(acc, out)
+            return
+        a = np.asarray(acc)
+        a = (np.rint(a) if a.dtype.kind == "f" else a).astype(np.int64) + self.bias
+        if self.wide:
+            y = multiply_by_quantized_multiplier_64(a, self.m, self.shift)
+        else:
+            a = ((a + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)  # int32 accumulator wraps
+            y = multiply_by_quantized_multiplier(a, self.m, self.shift)
+        y += self.zp
+        np.clip(y, self.lo, self.hi, out=y)
+        np.copyto(out, y.reshape(out.shape), casting="unsafe")
+
+
+def bias_values(ctx, info, channels: int):
+    """Constant integer bias as int64 (zeros when omitted) and whether it is 64-bit."""
+    if info is None:
+        return np.zeros(channels, np.int64), None
+    b = constant(ctx, info, "bias")
+    if b.dtype.kind not in "iu" or b.size != channels:
+        raise ctx.error(f"integer bias must hold {channels} integers, got {b.dtype} {b.shape}")
+    return b.reshape(-1).astype(np.int64), b.dtype
+
+
+def weighted_requantizer(ctx, w, axis: int, bias_info, act, x_max: int, zp_fold: int, reps=1):
+    """The Requantizer of a conv-like op whose output channels lie on ``w``'s ``axis``
+    (``w``: the weights minus their zero point, see ``offset_weights``).
+
+    ``zp_fold`` is the input zero point when the caller accumulates the RAW input (padding
+    with the zero point): the zero point's share, zp * sum(w), then leaves through the bias;
+    it is 0 when the caller subtracts the zero point itself. ``x_max`` bounds |x| as summed.
+    int16 activations use TFLite's 64-bit variant unless the bias is int32.
+    """
+    x, w_info, out = ctx.inputs[0], ctx.inputs[1], ctx.outputs[0]
+    if ctx.op_name == "TRANSPOSE_CONV":
+        x, w_info = ctx.inputs[2], ctx.inputs[1]
+    channels = w.shape[axis]
+    m, shift = conv_multipliers(ctx, x, w_info, out, channels)
+    bias, bias_dtype = bias_values(ctx, bias_info, channels)
+    wide = x.dtype == np.int16 and bias_dtype != np.int32
+    if x.dtype == np.int16 and (zero_point(x) or zero_point(out)):
+        raise ctx.error("int16 activations must have zero points of 0")
+    wsum = np.moveaxis(np.asarray(w, np.int64), axis, -1).reshape(-1, channels).sum(axis=0)
+    bias = bias - zp_fold * wsum
+    lo, hi = out_bounds(ctx, out, act)
+    acc_max = weight_bound(w, axis) * x_max
+    zp = 0 if x.dtype == np.int16 else zero_point(out)
+    return Requantizer(m, shift, bias, zp, lo, hi, acc_max, wide, reps)
+
+
+def hybrid_scales(ctx, w_info, channels: int) -> tuple:
+    """(per-channel weight scales or None, per-tensor scale): TFLite's hybrid kernels go
+    per-channel only when the scales differ."""
+    s = scales(ctx, w_info, "weights", channels)
+    if s.size > 1 and np.any(s != s[0]):
+        return np.ascontiguousarray(s, F32), None
+    return None, F32(s[0])
+
+
+def double_round_requant(acc, eff, zp: int, lo: int, hi: int, out) -> None:
+    """The reference FULLY_CONNECTED's requantization: C round(double(acc) * eff) cast to
+    int32 (out-of-range values become INT32_MIN, as x86 does), plus zp, clamped."""
+    v = round_away(np.asarray(acc, np.float64) * eff)
+    v = np.where(np.abs(v) < 2.0**31, v, -(2.0**31)) + zp
+    np.clip(v, lo, hi, out=v)
+    np.copyto(out, v.reshape(out.shape), casting="unsafe")
+
+
+def c_round(v: np.ndarray) -> np.ndarray:
+    """C's round() of float32 values (half away from zero), as float64: adding 1/2 to a
+    float32 value is exact in float64, so truncating the sum is the exact answer."""
+    w = v.astype(np.float64)
+    w += np.copysign(0.5, w)
+    return np.trunc(w, out=w)
+
+
+def symmetric_quantize(x: np.ndarray) -> tuple:
+    """Per-row SymmetricQuantizeFloats: (int8 values as float32, float32 scaling factors)."""
+    rng = np.max(np.abs(x), axis=1)
+    safe = np.where(rng == 0, F32(1), rng).astype(F32)
+    inv = (F32(127) / safe).astype(F32)
+    q = c_round(x * inv[:, None])
+    np.clip(q, -127, 127, out=q)
+    q[rng == 0] = 0
+    sf = np.where(rng == 0, F32(1), (safe / F32(127)).astype(F32)).astype(F32)
+    return q.astype(F32), sf
+
+
+def asymmetric_quantize(x: np.ndarray) -> tuple:
+    """Per-row AsymmetricQuantizeFloats: (int8 values as float32, scales, zero points)."""
+    rmin = np.minimum(np.min(x, axis=1), 0).astype(np.float64)
+    rmax = np.maximum(np.max(x, axis=1), 0).astype(np.float64)
+    same = rmin == rmax
+    scale = (rmax - rmin) / 255.0
+    scale[same] = 1.0
+    zp_min, zp_max = -128.0 - rmin / scale, 127.0 - rmax / scale
+    err_min = 128.0 + np.abs(rmin / scale)
+    err_max = 127.0 + np.abs(rmax / scale)
+    zp = np.where(err_min < err_max, zp_min, zp_max)
+    zp = np.where(zp <= -128, -128, np.where(zp >= 127, 127, round_away(zp)))
+    zp[same] = 0
+    sf = scale.astype(F32)
+    inv = (F32(1) / sf).astype(F32)
+    q = c_round(zp[:, None].astype(F32) + x * inv[:, None])  # float32 sum, as in C
+    np.clip(q, -128, 127, out=q)
+    q[same] = 0
+    return q.astype(F32), sf, zp.astype(np.int64)

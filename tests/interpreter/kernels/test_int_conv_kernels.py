@@ -1,0 +1,461 @@
+"""Integer and hybrid weighted kernels (conv, depthwise, transpose conv, FC, batch matmul),
+pooling and quantized MEAN/SUM against LiteRT's reference kernels and numpy formulas.
+
+One-op models with random shapes, strides, paddings, dilations, per-channel scales and zero
+points: integer outputs must equal LiteRT's BUILTIN_REF outputs bit for bit; hybrid outputs
+(float activations, int8 weights) must agree to float rounding. The exact float64
+requantization fast path is checked against a scalar transcription of TFLite's
+MultiplyByQuantizedMultiplier, and the int8 conv against a loop written here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fixtures_path import require
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kernel_harness import run_kernel
+from tflite_builder import options, single_op
+
+from edgelite.errors import InvalidModelError
+from edgelite.interpreter import Interpreter
+from edgelite.interpreter.kernels.fixedpoint import quantize_multipliers, requantize_float_plan
+
+SETTINGS = settings(max_examples=40, deadline=None)
+SEEDS = st.integers(0, 2**32 - 1)
+ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
+INFO = {np.int8: (-128, 127), np.int16: (-32768, 32767), np.uint8: (0, 255)}
+
+
+def invoke(it, inputs):
+    it.allocate_tensors()
+    for d, x in zip(it.get_input_details(), inputs):
+        it.set_tensor(d["index"], x)
+    it.invoke()
+    return [it.get_tensor(d["index"]) for d in it.get_output_details()]
+
+
+def litert(model: bytes, inputs, resolver="BUILTIN_REF"):
+    lt = require("ai_edge_litert.interpreter")
+    kind = getattr(lt.OpResolverType, resolver)
+    return invoke(lt.Interpreter(model_content=model, experimental_op_resolver_type=kind), inputs)
+
+
+def assert_exact(model: bytes, inputs, resolver="BUILTIN_REF"):
+    want = litert(model, inputs, resolver)
+    got = invoke(Interpreter(model_content=model), inputs)
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        assert np.array_equal(g, w), f"{int(np.sum(g != w))} of {w.size} values differ"
+    return got[0]
+
+
+def assert_close(model: bytes, inputs, tol=2e-6):
+    want = litert(model, inputs)
+    got = invoke(Interpreter(model_content=model), inputs)
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        scale = max(float(np.abs(w).max()), 1e-6)
+        assert float(np.abs(g - w).max()) <= tol * scale
+
+
+def rand_act(rng, dtype):
+    x_lo, x_hi = INFO[dtype]
+    return lambda shape: rng.integers(x_lo, x_hi + 1, shape).astype(dtype)
+
+
+def act_quant(rng, dtype):
+    """(scale, zero point) of an activation tensor; int16 is symmetric, as TFLite requires."""
+    scale = float(rng.uniform(0.002, 0.1)) if dtype != np.int16 else float(rng.uniform(1e-5, 1e-3))
+    zp = 0 if dtype == np.int16 else int(rng.integers(*INFO[dtype]))
+    return scale, zp
+
+
+def weights_quant(rng, channels, axis, per_channel=True):
+    n = channels if per_channel else 1
+    return (rng.uniform(0.001, 0.05, n).astype(np.float32), np.zeros(n, np.int64), axis)
+
+
+def conv_weights(rng, dtype, shape, channels, axis, per_channel):
+    """int8 symmetric weights (per-channel or not), or legacy uint8 with a zero point."""
+    if dtype == np.uint8:
+        w_q = (np.float32(rng.uniform(0.001, 0.05)), int(rng.integers(0, 256)))
+        return rng.integers(0, 256, shape).astype(np.uint8), w_q
+    wt = rng.integers(-127, 128, shape).astype(np.int8)
+    return wt, weights_quant(rng, channels, axis, per_channel)
+
+
+def bias_for(rng, dtype, in_scale, w_scales, channels):
+    """Bias values and their quantization (input scale x weight scale, one per weight scale:
+    TFLite reads a per-tensor bias scale only when there is exactly one)."""
+    bdt = np.int64 if dtype == np.int16 else np.int32
+    s = np.float64(in_scale) * np.asarray(w_scales[0], np.float64).reshape(-1)
+    b = rng.integers(-3000, 3000, channels).astype(bdt)
+    return b, (s.astype(np.float32), np.zeros(s.size, np.int64), 0)
+
+
+def conv_case(rng, dtype, depthwise=False):
+    n, h, w = int(rng.integers(1, 3)), int(rng.integers(3, 10)), int(rng.integers(3, 10))
+    c = int(rng.integers(1, 7))
+    kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    sh, sw, dh, dw = (int(v) for v in rng.integers(1, 3, 4))
+    if rng.random() < 0.5:
+        dh = dw = 1
+    padding = ["SAME", "VALID"][int(rng.integers(2))]
+    if padding == "VALID" and (h < (kh - 1) * dh + 1 or w < (kw - 1) * dw + 1):
+        padding = "SAME"
+    mult = int(rng.integers(1, 3))
+    o = c * mult if depthwise else int(rng.integers(1, 9))
+    geo = dict(n=n, h=h, w=w, c=c, o=o, kh=kh, kw=kw, sh=sh, sw=sw, dh=dh, dw=dw)
+    return geo, padding, mult
+
+
+def out_size(size, k, s, d, padding):
+    eff = (k - 1) * d + 1
+    return -(-size // s) if padding == "SAME" else -(-(size - eff + 1) // s)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint8])
+@given(seed=SEEDS, per_channel=st.booleans())
+@SETTINGS
+def test_conv_2d_matches_litert(dtype, seed, per_channel):
+    rng = np.random.default_rng(seed)
+    g, padding, _ = conv_case(rng, dtype)
+    groups = 2 if rng.random() < 0.3 else 1  # grouped: filter channels = input / groups
+    x = rand_act(rng, dtype)((g["n"], g["h"], g["w"], g["c"] * groups))
+    g["o"] *= groups
+    wshape = (g["o"], g["kh"], g["kw"], g["c"])
+    wt, w_q = conv_weights(rng, dtype, wshape, g["o"], 0, per_channel)
+    in_q, out_q = act_quant(rng, dtype), act_quant(rng, dtype)
+    b, b_q = bias_for(rng, dtype, in_q[0], w_q, g["o"])
+    oh = out_size(g["h"], g["kh"], g["sh"], g["dh"], padding)
+    ow = out_size(g["w"], g["kw"], g["sw"], g["dw"], padding)
+    opts = options(
+        "Conv2DOptions", padding=padding, stride_h=g["sh"], stride_w=g["sw"],
+        dilation_h_factor=g["dh"], dilation_w_factor=g["dw"],
+        fused_activation_function=ACTS[int(rng.integers(4))],
+    )  # fmt: skip
+    model = single_op(
+        "CONV_2D", [x, wt, b], (g["n"], oh, ow, g["o"]), dtype, opts, version=4, const=(1, 2),
+        in_quant={0: in_q, 1: w_q, 2: b_q}, out_quant=out_q,
+    )  # fmt: skip
+    assert_exact(model, [x])
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint8])
+@given(seed=SEEDS, per_channel=st.booleans())
+@SETTINGS
+def test_depthwise_conv_2d_matches_litert(dtype, seed, per_channel):
+    rng = np.random.default_rng(seed)
+    g, padding, mult = conv_case(rng, dtype, depthwise=True)
+    x = rand_act(rng, dtype)((g["n"], g["h"], g["w"], g["c"]))
+    wt, w_q = conv_weights(rng, dtype, (1, g["kh"], g["kw"], g["o"]), g["o"], 3, per_channel)
+    in_q, out_q = act_quant(rng, dtype), act_quant(rng, dtype)
+    b, b_q = bias_for(rng, dtype, in_q[0], w_q, g["o"])
+    oh = out_size(g["h"], g["kh"], g["sh"], g["dh"], padding)
+    ow = out_size(g["w"], g["kw"], g["sw"], g["dw"], padding)
+    opts = options(
+        "DepthwiseConv2DOptions", padding=padding, stride_h=g["sh"], stride_w=g["sw"],
+        dilation_h_factor=g["dh"], dilation_w_factor=g["dw"], depth_multiplier=mult,
+        fused_activation_function=ACTS[int(rng.integers(4))],
+    )  # fmt: skip
+    model = single_op(
+        "DEPTHWISE_CONV_2D", [x, wt, b], (g["n"], oh, ow, g["o"]), dtype, opts, version=5,
+        const=(1, 2), in_quant={0: in_q, 1: w_q, 2: b_q}, out_quant=out_q,
+    )  # fmt: skip
+    assert_exact(model, [x])
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16])
+@given(seed=SEEDS, per_channel=st.booleans())
+@settings(max_examples=30, deadline=None)
+def test_transpose_conv_matches_litert(dtype, seed, per_channel):
+    rng = np.random.default_rng(seed)
+    n, h, w, c, o = (int(v) for v in rng.integers(1, 6, 5))
+    kh, kw, sh, sw = (int(v) for v in rng.integers(1, 4, 4))
+    padding = ["SAME", "VALID"][int(rng.integers(2))]
+    oh = h * sh if padding == "SAME" else (h - 1) * sh + kh
+    ow = w * sw if padding == "SAME" else (w - 1) * sw + kw
+    x = rand_act(rng, dtype)((n, h, w, c))
+    wt = rng.integers(-127, 128, (o, kh, kw, c)).astype(np.int8)
+    in_q, out_q = act_quant(rng, dtype), act_quant(rng, dtype)
+    w_q = weights_quant(rng, o, 0, per_channel)
+    b, b_q = bias_for(rng, dtype, in_q[0], w_q, o)
+    shape = np.array([n, oh, ow, o], np.int32)
+    opts = options("TransposeConvOptions", padding=padding, stride_h=sh, stride_w=sw)
+    model = single_op(
+        "TRANSPOSE_CONV", [shape, wt, x, b], (n, oh, ow, o), dtype, opts, version=3,
+        const=(0, 1, 3), in_quant={1: w_q, 2: in_q, 3: b_q}, out_quant=out_q,
+    )  # fmt: skip
+    assert_exact(model, [x])
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint8])
+@given(seed=SEEDS, per_channel=st.booleans(), keep=st.booleans())
+@SETTINGS
+def test_fully_connected_matches_litert(dtype, seed, per_channel, keep):
+    rng = np.random.default_rng(seed)
+    lead = tuple(int(v) for v in rng.integers(1, 4, int(rng.integers(1, 3))))
+    depth, units = int(rng.integers(1, 40)), int(rng.integers(1, 12))
+    x = rand_act(rng, dtype)((*lead, depth))
+    in_q, out_q = act_quant(rng, dtype), act_quant(rng, dtype)
+    if dtype == np.uint8:  # legacy asymmetric: uint8 weights with a zero point, per-tensor
+        wt = rng.integers(0, 256, (units, depth)).astype(np.uint8)
+        w_q = (np.float32(rng.uniform(0.001, 0.05)), int(rng.integers(0, 256)))
+        b, b_q = bias_for(rng, np.int8, in_q[0], (np.array([w_q[0]]),), units)
+        version = 1
+    else:
+        wt = rng.integers(-127, 128, (units, depth)).astype(np.int8)
+        w_q = weights_quant(rng, units, 0, per_channel)
+        b, b_q = bias_for(rng, dtype, in_q[0], w_q, units)
+        version = 12 if per_channel else 5
+    out_shape = (*lead, units) if keep else (int(np.prod(lead)), units)
+    opts = options(
+        "FullyConnectedOptions", keep_num_dims=keep,
+        fused_activation_function=ACTS[int(rng.integers(3))],
+    )  # fmt: skip
+    model = single_op(
+        "FULLY_CONNECTED", [x, wt, b], out_shape, dtype, opts, version=version, const=(1, 2),
+        in_quant={0: in_q, 1: w_q, 2: b_q}, out_quant=out_q,
+    )  # fmt: skip
+    assert_exact(model, [x])
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16])
+@given(seed=SEEDS, adj_x=st.booleans(), adj_y=st.booleans())
+@SETTINGS
+def test_batch_matmul_matches_litert(dtype, seed, adj_x, adj_y):
+    rng = np.random.default_rng(seed)
+    b0, m, k, n = (int(v) for v in rng.integers(1, 7, 4))
+    xs = (b0, k, m) if adj_x else (b0, m, k)
+    ys = (k, n) if not adj_y else (n, k)
+    if rng.random() < 0.5:
+        ys = (b0, *ys)
+    x, y = rand_act(rng, dtype)(xs), rand_act(rng, dtype)(ys)
+    qs = [act_quant(rng, dtype) for _ in range(3)]
+    opts = options("BatchMatMulOptions", adj_x=adj_x, adj_y=adj_y)
+    model = single_op(
+        "BATCH_MATMUL", [x, y], (b0, m, n), dtype, opts, version=4,
+        in_quant={0: qs[0], 1: qs[1]}, out_quant=qs[2],
+    )  # fmt: skip
+    assert_exact(model, [x, y])
+
+
+@pytest.mark.parametrize("op", ["AVERAGE_POOL_2D", "MAX_POOL_2D"])
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint8])
+@given(seed=SEEDS)
+@SETTINGS
+def test_pooling_matches_litert(op, dtype, seed):
+    rng = np.random.default_rng(seed)
+    n, h, w, c = (int(v) for v in rng.integers(1, 9, 4))
+    fh, fw, sh, sw = (int(v) for v in rng.integers(1, 4, 4))
+    padding = ["SAME", "VALID"][int(rng.integers(2))]
+    if padding == "VALID" and (h < fh or w < fw):
+        padding = "SAME"
+    x = rand_act(rng, dtype)((n, h, w, c))
+    q = act_quant(rng, dtype)
+    opts = options(
+        "Pool2DOptions", padding=padding, stride_h=sh, stride_w=sw, filter_height=fh,
+        filter_width=fw, fused_activation_function=ACTS[int(rng.integers(4))],
+    )  # fmt: skip
+    shape = (n, out_size(h, fh, sh, 1, padding), out_size(w, fw, sw, 1, padding), c)
+    model = single_op(op, [x], shape, dtype, opts, version=2, in_quant={0: q}, out_quant=q)
+    assert_exact(model, [x])
+
+
+@pytest.mark.parametrize("op", ["MEAN", "SUM"])
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint8])
+@given(seed=SEEDS, keep=st.booleans())
+@SETTINGS
+def test_mean_sum_match_litert(op, dtype, seed, keep):
+    """SUM against LiteRT's default kernel: its reference one reads int8/int16 as uint8."""
+    rng = np.random.default_rng(seed)
+    shape = tuple(int(v) for v in rng.integers(1, 7, int(rng.integers(1, 5))))
+    axes = sorted(set(int(a) for a in rng.integers(0, len(shape), int(rng.integers(1, 3)))))
+    x = rand_act(rng, dtype)(shape)
+    in_q, out_q = act_quant(rng, dtype), act_quant(rng, dtype)
+    if op == "SUM":  # the sum needs room: a coarser output scale
+        out_q = (out_q[0] * float(np.prod([shape[a] for a in axes])), out_q[1])
+    out_shape = tuple(1 if i in axes else d for i, d in enumerate(shape) if keep or i not in axes)
+    opts = options("ReducerOptions", keep_dims=keep)
+    model = single_op(
+        op, [x, np.array(axes, np.int32)], out_shape, dtype, opts, version=2, const=(1,),
+        in_quant={0: in_q}, out_quant=out_q,
+    )  # fmt: skip
+    assert_exact(model, [x], "BUILTIN_REF" if op == "MEAN" else "BUILTIN")
+
+
+@pytest.mark.parametrize("op", ["CONV_2D", "DEPTHWISE_CONV_2D"])
+@given(seed=SEEDS, per_channel=st.booleans())
+@settings(max_examples=30, deadline=None)
+def test_hybrid_conv_close_to_litert(op, seed, per_channel):
+    rng = np.random.default_rng(seed)
+    depthwise = op == "DEPTHWISE_CONV_2D"
+    g, padding, mult = conv_case(rng, np.int8, depthwise)
+    x = rng.normal(0, 1, (g["n"], g["h"], g["w"], g["c"])).astype(np.float32)
+    wshape = (1, g["kh"], g["kw"], g["o"]) if depthwise else (g["o"], g["kh"], g["kw"], g["c"])
+    wt = rng.integers(-127, 128, wshape).astype(np.int8)
+    w_q = weights_quant(rng, g["o"], 3 if depthwise else 0, per_channel or depthwise)
+    b = rng.normal(0, 1, g["o"]).astype(np.float32)
+    oh = out_size(g["h"], g["kh"], g["sh"], g["dh"], padding)
+    ow = out_size(g["w"], g["kw"], g["sw"], g["dw"], padding)
+    fields = dict(
+        padding=padding, stride_h=g["sh"], stride_w=g["sw"], dilation_h_factor=g["dh"],
+        dilation_w_factor=g["dw"], fused_activation_function=ACTS[int(rng.integers(4))],
+    )  # fmt: skip
+    opts = (
+        options("DepthwiseConv2DOptions", depth_multiplier=mult, **fields)
+        if depthwise
+        else options("Conv2DOptions", **fields)
+    )
+    model = single_op(
+        op, [x, wt, b], (g["n"], oh, ow, g["o"]), np.float32, opts, version=6 if depthwise else 5,
+        const=(1, 2), in_quant={1: w_q},
+    )  # fmt: skip
+    assert_close(model, [x])
+
+
+@pytest.mark.parametrize("op", ["FULLY_CONNECTED", "BATCH_MATMUL"])
+@given(seed=SEEDS, per_channel=st.booleans(), asymmetric=st.booleans())
+@settings(max_examples=30, deadline=None)
+def test_hybrid_matmuls_close_to_litert(op, seed, per_channel, asymmetric):
+    rng = np.random.default_rng(seed)
+    rows_, depth, units = (int(v) for v in rng.integers(1, 20, 3))
+    x = rng.normal(0, 1, (2, rows_, depth)).astype(np.float32)
+    if op == "FULLY_CONNECTED":
+        wt = rng.integers(-127, 128, (units, depth)).astype(np.int8)
+        b = rng.normal(0, 1, units).astype(np.float32)
+        opts = options(
+            "FullyConnectedOptions", keep_num_dims=True, asymmetric_quantize_inputs=asymmetric
+        )
+        ins, const, version = [x, wt, b], (1, 2), 12
+    else:
+        wt = rng.integers(-127, 128, (depth, units)).astype(np.int8)
+        opts = options("BatchMatMulOptions", asymmetric_quantize_inputs=asymmetric)
+        ins, const, version, per_channel = [x, wt], (1,), 4, False
+    w_q = weights_quant(rng, units, 0, per_channel)
+    model = single_op(
+        op, ins, (2, rows_, units), np.float32, opts, version=version, const=const,
+        in_quant={1: w_q},
+    )  # fmt: skip
+    assert_close(model, [x])
+
+
+# --- independent references -------------------------------------------------------------
+
+
+def srdhm(a: int, b: int) -> int:
+    """gemmlowp SaturatingRoundingDoublingHighMul, one int at a time."""
+    if a == b == -(1 << 31):
+        return (1 << 31) - 1
+    ab = a * b
+    nudge = (1 << 30) if ab >= 0 else 1 - (1 << 30)
+    return int((ab + nudge) / (1 << 31)) if abs(ab + nudge) < 2**52 else _trunc_div(ab + nudge)
+
+
+def _trunc_div(v: int) -> int:
+    q = abs(v) >> 31
+    return q if v >= 0 else -q
+
+
+def rdbpot(x: int, e: int) -> int:
+    mask = (1 << e) - 1
+    rem, thr = x & mask, (mask >> 1) + (1 if x < 0 else 0)
+    return (x >> e) + (1 if rem > thr else 0)
+
+
+def mbqm(x: int, m: int, shift: int) -> int:
+    left, right = max(shift, 0), max(-shift, 0)
+    return rdbpot(srdhm(x * (1 << left), m), right)
+
+
+@given(seed=SEEDS)
+@settings(max_examples=60, deadline=None)
+def test_float_requantization_equals_scalar_transcription(seed):
+    rng = np.random.default_rng(seed)
+    c = int(rng.integers(1, 6))
+    reals = np.exp(rng.uniform(np.log(1e-6), np.log(0.99), c))
+    if rng.random() < 0.3:  # exact powers of two put results on rounding ties
+        reals = 2.0 ** -rng.integers(1, 20, c).astype(float)
+    m, s = quantize_multipliers(reals)
+    bias = rng.integers(-(1 << 20), 1 << 20, c)
+    dtype = [np.int8, np.uint8, np.int16][int(rng.integers(3))]
+    lo, hi = INFO[dtype]
+    zp = 0 if dtype == np.int16 else int(rng.integers(lo, hi + 1))
+    acc_max = int(rng.choice([100, 5000, 1 << 20, (1 << 24) - 1]))
+    plan = requantize_float_plan(m, s, bias, zp, lo, hi, acc_max, reps=2)
+    if plan is None:
+        return
+    # random accumulators plus the ones sitting on or next to every rounding boundary
+    k = rng.integers(lo - zp - 2, hi - zp + 3, (40, 2 * c))
+    near = np.round((k + 0.5) / np.tile(reals, 2)) - np.tile(bias, 2)
+    near += rng.integers(-1, 2, near.shape)
+    acc = np.concatenate([rng.integers(-acc_max, acc_max + 1, (40, 2 * c)), near])
+    acc = np.clip(acc, -acc_max, acc_max).astype(np.int64)
+    out = np.empty(acc.shape, dtype)
+    plan(acc.astype(np.float64), out)
+    for (i, j), got in np.ndenumerate(out):
+        ch = j % c
+        want = min(max(mbqm(int(acc[i, j] + bias[ch]), int(m[ch]), int(s[ch])) + zp, lo), hi)
+        assert got == want, (acc[i, j], bias[ch], m[ch], s[ch])
+
+
+def test_float_requantization_refuses_unprovable_cases():
+    m, s = quantize_multipliers([1e-9, 0.5])
+    assert requantize_float_plan(m, s, [0, 0], 0, -128, 127, 1 << 23) is None
+    m, s = quantize_multipliers([3.0])  # a left shift: the integer path handles it
+    assert requantize_float_plan(m, s, [0], 0, -128, 127, 100) is None
+
+
+@given(seed=SEEDS)
+@settings(max_examples=25, deadline=None)
+def test_int8_conv_equals_loop_reference(seed):
+    rng = np.random.default_rng(seed)
+    n, h, w, c, o = 1, int(rng.integers(2, 6)), int(rng.integers(2, 6)), 3, 4
+    x = rng.integers(-128, 128, (n, h, w, c)).astype(np.int8)
+    wt = rng.integers(-127, 128, (o, 3, 3, c)).astype(np.int8)
+    b = rng.integers(-500, 500, o).astype(np.int32)
+    zx, zo = int(rng.integers(-20, 20)), int(rng.integers(-20, 20))
+    sx, so, sw = 0.05, 0.07, rng.uniform(0.002, 0.02, o).astype(np.float32)
+    got = run_kernel(
+        "CONV_2D", [x, wt, b], dict(padding="SAME", stride_h=1, stride_w=1), const=(1, 2),
+        out_dtypes=(np.int8,), quant={"in0": (sx, zx), "in1": (sw, [0] * o, 0), "out0": (so, zo)},
+    )[0]  # fmt: skip
+    m, s = quantize_multipliers(
+        np.float64(np.float32(sx)) * sw.astype(np.float64) / np.float64(np.float32(so))
+    )
+    want = np.empty_like(got)
+    xp = np.pad(x.astype(np.int64) - zx, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    for i in range(h):
+        for j in range(w):
+            for oc in range(o):
+                acc = int(np.sum(xp[0, i : i + 3, j : j + 3] * wt[oc].astype(np.int64))) + int(
+                    b[oc]
+                )
+                want[0, i, j, oc] = min(max(mbqm(acc, int(m[oc]), int(s[oc])) + zo, -128), 127)
+    assert np.array_equal(got, want)
+
+
+def test_integer_conv_needs_constant_weights():
+    x = np.zeros((1, 3, 3, 2), np.int8)
+    wt = np.ones((2, 1, 1, 2), np.int8)
+    quant = {"in0": (0.1, 0), "in1": ([0.1, 0.1], [0, 0], 0), "out0": (0.1, 0)}
+    with pytest.raises(InvalidModelError, match="constant weights"):
+        run_kernel("CONV_2D", [x, wt, None], {}, out_dtypes=(np.int8,), quant=quant)
+
+
+def test_int16_activations_must_be_symmetric():
+    x = np.zeros((1, 3, 3, 2), np.int16)
+    wt = np.ones((2, 1, 1, 2), np.int8)
+    quant = {"in0": (0.1, 3), "in1": ([0.1, 0.1], [0, 0], 0), "out0": (0.1, 0)}
+    with pytest.raises(InvalidModelError, match="zero points of 0"):
+        run_kernel("CONV_2D", [x, wt, None], {}, const=(1,), out_dtypes=(np.int16,), quant=quant)
+
+
+def test_asymmetric_weights_are_refused_for_int8_conv():
+    x = np.zeros((1, 3, 3, 2), np.int8)
+    wt = np.ones((2, 1, 1, 2), np.int8)
+    quant = {"in0": (0.1, 0), "in1": ([0.1, 0.1], [0, 4], 0), "out0": (0.1, 0)}
+    with pytest.raises(InvalidModelError, match="zero points of 0"):
+        run_kernel("CONV_2D", [x, wt, None], {}, const=(1,), out_dtypes=(np.int8,), quant=quant)
