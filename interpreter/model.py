@@ -121,7 +121,8 @@ class ModelView:
     """The parts of a loaded model the interpreter needs, indexed for quick access."""
 
     def __init__(self, source, *, what: str = None, limits: Limits = None):
-        self.model = load_model(source, what=what, limits=limits)
+        self.limits = limits or Limits()
+        self.model = load_model(source, what=what, limits=self.limits)
         self.what = what or (source if isinstance(source, str) else "<model bytes>")
         m = self.model
         self.opnames = [op_name(c) for c in m.operator_codes or []]

@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from edgelite.errors import InvalidModelError
+from edgelite.errors import EdgeliteError, InvalidModelError
 from edgelite.interpreter.kernels import lookup
 from edgelite.interpreter.kernels.context import NeedsData, TensorInfo
 from edgelite.interpreter.kernels.registry import family_of
@@ -72,8 +72,22 @@ class SubgraphRuntime:
             return None
         return op, spec, run
 
+    def _check_size(self, op, info) -> int:
+        """Bytes of a tensor whose shape a kernel computed; absurd sizes are model errors."""
+        size = int(np.prod(info.shape, dtype=object)) * info.dtype.itemsize
+        limit = self.view.limits.max_tensor_bytes
+        if size > limit:
+            raise InvalidModelError(
+                f"{self.view.what}: subgraph {self.sg.index}, op {op.index} ({op.name}): "
+                f"output '{info.name}' of shape {list(info.shape)} needs {size} bytes, over the "
+                f"{limit}-byte limit (Limits.max_tensor_bytes)"
+            )
+        return size
+
     def _fold(self, op, run, outs) -> None:
         """Run an op whose inputs are all constant now, once, and keep its outputs as constants."""
+        for o in outs:
+            self._check_size(op, o)
         arrays = [np.empty(o.shape, o.dtype) for o in outs]
         with np.errstate(all="ignore"):
             run([None if i < 0 else self.infos[i].data for i in op.inputs], arrays)
@@ -84,6 +98,10 @@ class SubgraphRuntime:
     def _place(self, steps, preserve_all: bool) -> None:
         """Plan and create the arena; constants and variables live outside it."""
         n = len(steps)
+        for op, _, _ in steps:
+            for i in op.outputs:
+                if i not in self.dynamic:
+                    self._check_size(op, self.infos[i])
         first, last = {}, {}
         for i in self.sg.inputs:
             first[i], last[i] = 0, n
@@ -107,7 +125,19 @@ class SubgraphRuntime:
                 span = (0, n) if preserve_all else (first[i], last[i])
                 blocks.append(Block(i, size, *span))
         self.arena_bytes = plan(blocks)
-        self.arena = np.zeros(self.arena_bytes, np.uint8)
+        if self.arena_bytes > self.view.limits.max_arena_bytes:
+            raise InvalidModelError(
+                f"{self.view.what}: subgraph {self.sg.index} needs {self.arena_bytes} bytes of "
+                f"activations, over the {self.view.limits.max_arena_bytes}-byte limit "
+                "(Limits.max_arena_bytes)"
+            )
+        try:
+            self.arena = np.zeros(self.arena_bytes, np.uint8)
+        except MemoryError:
+            raise EdgeliteError(
+                f"{self.view.what}: not enough memory for the {self.arena_bytes}-byte "
+                "activation arena"
+            ) from None
         for b in blocks:
             info = self.infos[b.key]
             raw = self.arena[b.offset : b.offset + b.size]
@@ -156,6 +186,8 @@ class SubgraphRuntime:
         if outs and all(o.data is not None for o in outs):
             arrays = [o.data for o in outs]
         else:
+            for o in outs:
+                self._check_size(op, o)
             arrays = [np.empty(o.shape, o.dtype) for o in outs]
             run([None if i < 0 else self.values[i] for i in op.inputs], arrays)
         for i, a in zip(op.outputs, arrays):

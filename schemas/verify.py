@@ -44,6 +44,7 @@ class Limits:
     """Bounds that protect against files declaring absurd sizes."""
 
     max_tensor_bytes: int = 1 << 32  # 4 GiB for any one tensor
+    max_arena_bytes: int = 1 << 34  # 16 GiB of activations planned by the interpreter
     max_rank: int = 16
     max_subgraphs: int = 10_000
 
