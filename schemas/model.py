@@ -195,6 +195,15 @@ def save_model(model, path, *, overwrite: bool = True, external_buffers: bool = 
     return write_atomic(path, data, overwrite=overwrite)
 
 
+def _file_mode(path: Path) -> int:
+    """The replaced file's mode, or the default for a new file under the current umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path, data: bytes, *, overwrite: bool = True) -> Path:
     path = Path(path)
     if path.exists() and not overwrite:
@@ -203,6 +212,7 @@ def write_atomic(path, data: bytes, *, overwrite: bool = True) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; give what open() would
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -198,3 +198,17 @@ def test_subgraph_recursion_is_rejected():
 
     with pytest.raises(InvalidModelError, match="recursion"):
         load_model(_edited("dense_mlp__float", recurse))
+
+
+def test_saved_files_get_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "m.tflite"
+    save_model(load_model(oracle_dir() / "transpose__float.tflite"), out)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    out.chmod(0o640)
+    save_model(load_model(out), out)  # replacing keeps the file's mode
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
