@@ -25,7 +25,10 @@ SEARCH = [
 DEFAULT = [
     "mobilenetv2_100_224__float",
     "mobilenetv2_100_224__fp16",
+    "mobilenetv2_100_224__int8",
+    "mobilenetv2_100_224__dynamic",
     "mobilenetv2_035_96__float",
+    "mobilenetv2_035_96__int8",
     "sine_float",
     "face_detection_short_range",
 ]

@@ -53,6 +53,7 @@ def main(debug):
 
     \b
     Examples:
+      edgelite demo                      # convert, quantize and run a bundled model
       edgelite run                       # the bundled sample model on random input
       edgelite convert model.onnx -o model.tflite --check
       edgelite quantize model.tflite -o model_int8.tflite -c samples.npz
@@ -368,6 +369,67 @@ def convert(
         sys.exit(1)
     if not as_json:
         click.echo(f"wrote {res.output}")
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Keep the float and int8 .tflite files in this folder.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_fail_cleanly
+def demo(out_dir, as_json):
+    """Convert, quantize and run the bundled digits CNN; report sizes, accuracy and latency.
+
+    \b
+    Offline and quick: the ONNX model, calibration and test images ship with edgelite.
+    Examples:
+      edgelite demo
+      edgelite demo --out digits
+      edgelite compare digits/digits_float.tflite digits/digits_int8.tflite
+    """
+    from edgelite.demo import INSTALL_HINT, format_report, onnx_available, run_demo
+
+    if not onnx_available():
+        click.echo(f"error: {INSTALL_HINT}", err=True)
+        sys.exit(1)
+    res = run_demo(out_dir)
+    click.echo(json.dumps(res, indent=2) if as_json else format_report(res))
+
+
+@main.command()
+@click.argument("model_a", type=click.Path(dir_okay=False, exists=True))
+@click.argument("model_b", type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--input",
+    "-i",
+    "inputs",
+    multiple=True,
+    metavar="[NAME=]FILE",
+    help="Real-valued inputs in MODEL_A's layout (.npy in input order, NAME=x.npy, or one .npz).",
+)
+@click.option("--samples", "-n", default=4, show_default=True, help="Random input sets.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the random inputs.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_fail_cleanly
+def compare(model_a, model_b, inputs, samples, seed, as_json):
+    """Run MODEL_A and MODEL_B on the same inputs; per-output error of B against A.
+
+    \b
+    .tflite runs in edgelite's interpreter, .onnx in onnxruntime. int8 inputs and outputs
+    are (de)quantized with each model's own parameters. Prints max and mean absolute error,
+    SQNR and cosine similarity per output.
+    Examples:
+      edgelite compare model_float.tflite model_int8.tflite
+      edgelite compare model.onnx model.tflite -i x.npy --json
+    """
+    from edgelite.compare import compare as run_compare
+    from edgelite.compare import format_comparison, jsonable
+
+    res = run_compare(model_a, model_b, inputs, samples=samples, seed=seed)
+    click.echo(json.dumps(jsonable(res), indent=2) if as_json else format_comparison(res))
 
 
 def _register_commands_from_modules() -> None:
