@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from edgelite.analysis import analyze_subgraph, tflm_estimate
 from edgelite.errors import EdgeliteError
 from edgelite.schemas.model import NUMPY_DTYPES, load_model, op_name
 
@@ -56,28 +57,42 @@ def _subgraph(si, sg, model) -> dict:
         ops[name] += 1
         versions[name] = max(versions.get(name, 0), int(codes[op.opcode_index].version))
     tensors = [_tensor(i, t, model.buffers) for i, t in enumerate(sg.tensors or [])]
+    cost = analyze_subgraph(model, sg)
+    per_type = {}
+    for row in cost["ops"]:
+        agg = per_type.setdefault(row["op"], {"macs": 0, "flops": 0})
+        agg["macs"] += row["macs"]
+        agg["flops"] += row["flops"]
     return {
         "index": si,
         "name": sg.name or "",
         "inputs": [tensors[i] for i in (sg.inputs if sg.inputs is not None else [])],
         "outputs": [tensors[i] for i in (sg.outputs if sg.outputs is not None else [])],
         "op_count": sum(ops.values()),
-        "ops": [{"op": k, "count": v, "version": versions[k]} for k, v in ops.most_common()],
+        "ops": [
+            {"op": k, "count": v, "version": versions[k], **per_type[k]}
+            for k, v in ops.most_common()
+        ],
+        "op_details": [{k: v for k, v in r.items() if k != "const_inputs"} for r in cost["ops"]],
+        "totals": cost["totals"],
         "tensors": tensors,
         "weight_bytes": sum(t["bytes"] for t in tensors if t["constant"]),
     }
 
 
-def _memory_plan(path) -> dict:
-    """Peak activation bytes from our interpreter's plan, or why it could not be computed."""
+def _memory_plan(path, model) -> dict:
+    """Peak activation bytes from our interpreter's plan (or why it could not be computed) and
+    the tensor arena TensorFlow Lite Micro will need."""
     from edgelite.interpreter import Interpreter
 
     try:
         it = Interpreter(model_path=str(path))
         it.allocate_tensors()
-        return {"arena_bytes": int(it.arena_bytes)}
+        out = {"arena_bytes": int(it.arena_bytes)}
     except EdgeliteError as e:
-        return {"arena_bytes": None, "reason": " ".join(str(e).split())}
+        out = {"arena_bytes": None, "reason": " ".join(str(e).split())}
+    out["tflm"] = tflm_estimate(model)
+    return out
 
 
 def describe(path, memory_plan: bool = True) -> dict:
@@ -107,7 +122,7 @@ def describe(path, memory_plan: bool = True) -> dict:
         "min_runtime_version": _min_runtime(model, meta),
     }
     if memory_plan:
-        out["memory"] = _memory_plan(path)
+        out["memory"] = _memory_plan(path, model)
     return out
 
 
@@ -136,6 +151,27 @@ def _kb(n) -> str:
     return f"{n / 1024:.1f} KiB" if n < 1 << 20 else f"{n / (1 << 20):.2f} MiB"
 
 
+def _count(n) -> str:
+    """1234567 -> '1.23M' (decimal prefixes, as MAC and parameter counts are quoted)."""
+    for div, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= div:
+            return f"{n / div:.3g}{unit}"
+    return str(int(n))
+
+
+def _tflm_lines(est) -> list:
+    if not est:
+        return []
+    if est["arena_bytes"] is None:
+        return [f"TFLite Micro arena: not estimated ({est['reason']})"]
+    parts = ", ".join(f"{k} {v}" for k, v in est["tail_parts"].items())
+    return [
+        f"TFLite Micro arena (estimate): {est['arena_bytes']} bytes ({_kb(est['arena_bytes'])}) = "
+        f"{est['head']} activations and scratch + {est['tail']} persistent",
+        f"  persistent: {parts}",
+    ]
+
+
 def format_description(d: dict, tensors: bool = False) -> str:
     lines = [f"{d['file']}  ({_kb(d['file_bytes'])}, schema v{d['schema_version']})"]
     if d["description"]:
@@ -154,9 +190,25 @@ def format_description(d: dict, tensors: bool = False) -> str:
                     f"  {kind[:-1]:6} {t['name']}  {_shape(t)} {t['dtype']}  "
                     f"{_qtext(t['quantization'])}".rstrip()
                 )
-        lines.append("  ops:")
+        tot = sg["totals"]
+        lines.append(
+            f"  compute: {_count(tot['macs'])} MACs, {_count(tot['flops'])} FLOPs; "
+            f"parameters: {_count(tot['params'])} ({_kb(tot['param_bytes'])})"
+        )
+        lines.append("  ops:                                   MACs      FLOPs")
         for o in sg["ops"]:
-            lines.append(f"    {o['count']:4d} x {o['op']} (v{o['version']})")
+            label = f"{o['count']:4d} x {o['op']} (v{o['version']})"
+            lines.append(f"    {label:32} {_count(o['macs']):>9} {_count(o['flops']):>10}")
+        if tensors:
+            lines.append("  op details (~ marks approximate FLOPs):")
+            for r in sg["op_details"]:
+                out = "[" + ",".join(str(d) for d in r["output_shape"]) + "]"
+                mark = "~" if r["flops"] and not r["exact"] else ""
+                lines.append(
+                    f"    {r['index']:4d} {r['op'][:24]:24} {out:18} {r['output_dtype']:8} "
+                    f"{_count(r['macs']):>8} MACs {mark + _count(r['flops']):>9} FLOPs  "
+                    f"{_count(r['params']):>7} params {_kb(r['param_bytes']):>10}"
+                )
         if tensors:
             lines.append("  tensors:")
             for t in sg["tensors"]:
@@ -177,4 +229,5 @@ def format_description(d: dict, tensors: bool = False) -> str:
             lines.append(f"\nactivation memory (edgelite plan): {_kb(mem['arena_bytes'])}")
         else:
             lines.append(f"\nactivation memory: not planned ({mem['reason']})")
+        lines.extend(_tflm_lines(mem.get("tflm")))
     return "\n".join(lines)

@@ -4,8 +4,8 @@ Writes ``<name>_model.h`` and ``<name>_model.cc``: the model bytes as a 16-byte-
 ``const`` array with its length, an op resolver sized for exactly the ops the model uses with a
 function that registers them (nothing else gets linked into the firmware), and the arena size.
 The arena is, in order of preference: the size given, the size TFLite Micro itself allocates
-(measured with the optional ``tflite-micro`` package), or our interpreter's activation plan plus
-a margin for TFLite Micro's bookkeeping (marked as an estimate in the header).
+(measured with the optional ``tflite-micro`` package), or our model of TFLite Micro's memory
+planner and bookkeeping (``edgelite.analysis.tflm_arena``, marked as an estimate in the header).
 """
 
 from __future__ import annotations
@@ -17,10 +17,6 @@ from pathlib import Path
 from edgelite.errors import UnsupportedOpError, UsageError
 from edgelite.schemas.model import load_model, op_name, read_bytes, write_atomic
 from edgelite.tflm import RESOLVER, measure_arena
-
-# TFLite Micro's per-tensor and per-op bookkeeping is not in our plan; this covers small models
-ESTIMATE_MARGIN = 1.25
-ESTIMATE_FLOOR = 4096
 
 
 @dataclass
@@ -58,12 +54,11 @@ def _arena(data: bytes, given):
     measured = measure_arena(data)
     if measured is not None:
         return measured, "measured by tflite-micro"
-    from edgelite.interpreter import Interpreter
+    from edgelite.analysis import tflm_arena
 
-    interp = Interpreter(model_content=data)
-    interp.allocate_tensors()
-    estimate = max(int(interp.arena_bytes * ESTIMATE_MARGIN), ESTIMATE_FLOOR)
-    return (estimate + 15) // 16 * 16, "estimated (edgelite plan + margin; verify on device)"
+    # the model of TFLite Micro's 64-bit host build; a 32-bit device needs a little less
+    estimate = tflm_arena(load_model(data))
+    return (estimate + 15) // 16 * 16, "estimated from TFLite Micro's planner; verify on device"
 
 
 def _hex_rows(data: bytes, per_row: int = 16) -> str:

@@ -1,6 +1,8 @@
-"""The supported-ops table, generated from the kernel registry: ``python -m edgelite.opstable``.
+"""The supported-ops tables: ``python -m edgelite.opstable``.
 
-Writes docs/SUPPORTED_OPS.md when run with ``--write``; a test checks the file is current.
+The interpreter's TFLite ops come from the kernel registry, the converter's ONNX ops from the
+ONNX importer's registry. Writes docs/SUPPORTED_OPS.md when run with ``--write``; a test checks
+the file is current.
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ def ops_markdown() -> str:
 
     table = supported_ops()
     lines = [
-        "# Interpreter: supported TFLite ops",
+        "# Supported ops",
         "",
-        "Generated from the kernel registry by `python -m edgelite.opstable --write`; do not edit.",
+        "Generated from the interpreter's kernel registry and the ONNX importer's registry by",
+        "`python -m edgelite.opstable --write`; do not edit.",
+        "",
+        "## Interpreter: TFLite ops",
+        "",
         "`any` marks type-generic kernels (data movement) that run on every tensor type.",
         "",
         "| op | " + " | ".join(COLUMNS) + " |",
@@ -29,7 +35,37 @@ def ops_markdown() -> str:
         lines.append(f"| {op} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append(f"{len(table)} ops.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + onnx_lines()) + "\n"
+
+
+def _attr(name, default) -> str:
+    return name if default is None else f"{name}={default!r}"
+
+
+def onnx_lines() -> list:
+    """The ONNX importer's op types with the attributes each reads (defaults shown)."""
+    from edgelite.converter.importers.onnx import supported_ops
+    from edgelite.converter.importers.onnx.registry import REASONS, lookup
+
+    ops = supported_ops()
+    lines = [
+        "",
+        "## Converter: ONNX ops",
+        "",
+        "ONNX op types `edgelite convert` imports, with the attributes each reads (defaults",
+        "shown). Nodes whose inputs are all constant are folded whatever their type; a model",
+        "with other op types, or attribute values the importer cannot map, fails with one error",
+        "listing every such node.",
+        "",
+        "| ONNX op | attributes |",
+        "|---|---|",
+    ]
+    for op in ops:
+        attrs = ", ".join(_attr(k, v) for k, v in sorted(lookup(op).attrs.items()))
+        lines.append(f"| {op} | {attrs.replace('|', '/')} |")
+    lines += ["", f"{len(ops)} ONNX ops.", "", "Not converted, and why:", ""]
+    lines += [f"- {op}: {why}" for op, why in sorted(REASONS.items())]
+    return lines
 
 
 def main(argv=None) -> int:
