@@ -39,6 +39,9 @@ _ITEMSIZE = {
 }
 
 
+_ZP_RANGE = {"INT8": (-128, 127), "UINT8": (0, 255), "INT16": (-32768, 32767)}
+
+
 @dataclass
 class Limits:
     """Bounds that protect against files declaring absurd sizes."""
@@ -140,6 +143,12 @@ class _Checker:
                 )
         if ns and not np.all(np.isfinite(q.scale)):
             self.fail(f"{where}: quantization scale is not finite")
+        bounds = _ZP_RANGE.get(t.type)
+        if bounds and nz and not np.all((q.zero_point >= bounds[0]) & (q.zero_point <= bounds[1])):
+            self.fail(
+                f"{where}: zero point {np.asarray(q.zero_point).tolist()[:4]} is outside "
+                f"the {t.type} range {list(bounds)}"
+            )
 
     def has_data(self, t) -> bool:
         return (

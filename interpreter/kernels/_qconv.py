@@ -149,6 +149,21 @@ def bias_values(ctx, info, channels: int):
     return b.reshape(-1).astype(np.int64), b.dtype
 
 
+def check_bias_scale(ctx, x, w, bias, channels: int) -> None:
+    """TFLite requires bias scale = input scale x weight scale (to 1e-6, per channel)."""
+    if bias is None or bias.quant is None or bias.quant.scale.size == 0:
+        return
+    product = np.float64(scales(ctx, x, "input")[0]) * scales(ctx, w, "weights", channels)
+    given = scales(ctx, bias, "bias", channels).astype(np.float64)
+    bad = np.abs(product - given) > 1e-6 * np.minimum(product, given)
+    if np.any(bad):
+        c = int(np.argmax(bad))
+        raise ctx.error(
+            f"bias '{bias.name}' has scale {given[c]:.9g} in channel {c}; it must be "
+            f"input scale x weight scale = {product[c]:.9g}"
+        )
+
+
 def weighted_requantizer(ctx, w, axis: int, bias_info, act, x_max: int, zp_fold: int, reps=1):
     """The Requantizer of a conv-like op whose output channels lie on ``w``'s ``axis``
     (``w``: the weights minus their zero point, see ``offset_weights``).
@@ -163,6 +178,7 @@ def weighted_requantizer(ctx, w, axis: int, bias_info, act, x_max: int, zp_fold:
         x, w_info = ctx.inputs[2], ctx.inputs[1]
     channels = w.shape[axis]
     m, shift = conv_multipliers(ctx, x, w_info, out, channels)
+    check_bias_scale(ctx, x, w_info, bias_info, channels)
     bias, bias_dtype = bias_values(ctx, bias_info, channels)
     wide = x.dtype == np.int16 and bias_dtype != np.int32
     if x.dtype == np.int16 and (zero_point(x) or zero_point(out)):

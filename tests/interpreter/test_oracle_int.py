@@ -60,3 +60,34 @@ def test_matches_litert(path):
             else:
                 lsb = np.abs(got.astype(np.int64) - auto.astype(np.int64)).max(initial=0)
                 assert lsb <= AUTO_ONLY_LSB[path.stem], f"{where}: off by {lsb} LSB"
+
+
+def _edited(name, edit):
+    from edgelite.schemas.model import load_model, model_to_bytes
+
+    m = load_model(oracle_dir() / f"{name}.tflite")
+    edit(m.subgraphs[0])
+    return model_to_bytes(m)
+
+
+def test_inconsistent_quantization_is_a_model_error():
+    from edgelite.errors import InvalidModelError
+    from edgelite.interpreter import Interpreter
+
+    def zero_point(sg):
+        sg.tensors[0].quantization.zero_point = np.array([300])
+
+    def no_scale(sg):
+        sg.tensors[0].quantization = None
+
+    def bias_scale(sg):
+        b = next(t for t in sg.tensors if t.type == "INT32")
+        b.quantization.scale = b.quantization.scale * 2
+
+    for edit, message in (
+        (zero_point, "zero point"),
+        (no_scale, "no quantization"),
+        (bias_scale, "input scale x weight scale"),
+    ):
+        with pytest.raises(InvalidModelError, match=message):
+            Interpreter(model_content=_edited("conv_relu__int8", edit)).allocate_tensors()
