@@ -30,9 +30,22 @@ class SubgraphRuntime:
         self.calls: list = []
         self.arena_bytes = 0
         self.allocated = False
+        self.allocating = False
 
     # -- allocation -----------------------------------------------------------------------------
     def allocate(self, preserve_all: bool = False) -> None:
+        if self.allocating:  # a control-flow op led back here: the verifier's check was dodged
+            raise InvalidModelError(
+                f"{self.view.what}: subgraph {self.sg.index} is reached again while it is "
+                "being prepared (recursion through control-flow ops is not allowed)"
+            )
+        self.allocating = True
+        try:
+            self._allocate(preserve_all)
+        finally:
+            self.allocating = False
+
+    def _allocate(self, preserve_all: bool) -> None:
         sg = self.sg
         self.infos = [t.info() for t in sg.tensors]
         for i, shape in self.input_shapes.items():
@@ -59,7 +72,7 @@ class SubgraphRuntime:
             self.dynamic.update(op.outputs)
             return op, spec, None
         try:
-            run = spec.prepare(ctx)
+            run = _prepare_checked(spec, ctx)
         except NeedsData:
             self.dynamic.update(op.outputs)
             return op, spec, None
@@ -88,9 +101,14 @@ class SubgraphRuntime:
         """Run an op whose inputs are all constant now, once, and keep its outputs as constants."""
         for o in outs:
             self._check_size(op, o)
-        arrays = [np.empty(o.shape, o.dtype) for o in outs]
-        with np.errstate(all="ignore"):
-            run([None if i < 0 else self.infos[i].data for i in op.inputs], arrays)
+        try:
+            arrays = [np.empty(o.shape, o.dtype) for o in outs]
+            with np.errstate(all="ignore"):
+                run([None if i < 0 else self.infos[i].data for i in op.inputs], arrays)
+        except MemoryError:
+            raise EdgeliteError(
+                f"{self.view.what}: out of memory folding op {op.index} ({op.name})"
+            ) from None
         for o, a in zip(outs, arrays):
             a.flags.writeable = False
             o.data = a
@@ -153,9 +171,14 @@ class SubgraphRuntime:
     # -- running --------------------------------------------------------------------------------
     def invoke(self) -> None:
         # inf/nan from overflow are results, as in TFLite, not warnings to print per invoke
-        with np.errstate(all="ignore"):
-            for call in self.calls:
-                call()
+        try:
+            with np.errstate(all="ignore"):
+                for call in self.calls:
+                    call()
+        except MemoryError:
+            raise EdgeliteError(
+                f"{self.view.what}: out of memory while running subgraph {self.sg.index}"
+            ) from None
 
     def invoke_profiled(self) -> list:
         """Invoke once, timing each op: [(op index, op name, seconds)] in execution order."""
@@ -181,7 +204,7 @@ class SubgraphRuntime:
             infos[i] = TensorInfo(t.index, t.name, t.shape, t.dtype, None, t.quant)
         ctx = self.view.context(self.sg, op, infos)
         ctx.runtime = self
-        run = spec.prepare(ctx)
+        run = _prepare_checked(spec, ctx)
         outs = [infos[i] for i in op.outputs]
         if outs and all(o.data is not None for o in outs):
             arrays = [o.data for o in outs]
@@ -193,3 +216,25 @@ class SubgraphRuntime:
         for i, a in zip(op.outputs, arrays):
             self.values[i] = a
             self.infos[i].shape, self.infos[i].dtype = a.shape, a.dtype
+
+
+_MALFORMED = (IndexError, KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError)
+
+
+def _prepare_checked(spec, ctx):
+    """Run a kernel's prepare; a crash on what the file declares is reported as a model error.
+
+    Kernels validate what they know to check; an op with, say, too few inputs in a corrupt file
+    must still end as an InvalidModelError naming the op, never a bare IndexError.
+    """
+    try:
+        return spec.prepare(ctx)
+    except (NeedsData, EdgeliteError):
+        raise
+    except MemoryError:
+        raise EdgeliteError(f"{ctx.location}: not enough memory to prepare the op") from None
+    except _MALFORMED as e:
+        raise InvalidModelError(
+            f"{ctx.location}: malformed op ({len(ctx.inputs)} inputs, {len(ctx.outputs)} "
+            f"outputs): {type(e).__name__}: {e}"
+        ) from e

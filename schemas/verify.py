@@ -46,8 +46,9 @@ _ZP_RANGE = {"INT8": (-128, 127), "UINT8": (0, 255), "INT16": (-32768, 32767)}
 class Limits:
     """Bounds that protect against files declaring absurd sizes."""
 
-    max_tensor_bytes: int = 1 << 32  # 4 GiB for any one tensor
-    max_arena_bytes: int = 1 << 34  # 16 GiB of activations planned by the interpreter
+    # Edge models are far smaller; raise these (Interpreter(limits=Limits(...))) for big ones.
+    max_tensor_bytes: int = 1 << 30  # 1 GiB for any one tensor
+    max_arena_bytes: int = 1 << 32  # 4 GiB of activations planned by the interpreter
     max_rank: int = 16
     max_subgraphs: int = 10_000
 

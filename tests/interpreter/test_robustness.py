@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pytest
 from fixtures_path import oracle_dir
@@ -32,9 +34,9 @@ def _load_and_run(data: bytes) -> None:
 
 @pytest.mark.parametrize("name", MODELS)
 def test_byte_flips(name):
-    rng = np.random.default_rng(abs(hash(name)) % 1000)
+    rng = np.random.default_rng(zlib.crc32(name.encode()))  # hash() varies per process
     data = np.frombuffer((oracle_dir() / f"{name}.tflite").read_bytes(), np.uint8)
-    for _ in range(150):
+    for _ in range(300):
         bad = data.copy()
         pos = rng.integers(0, bad.size, size=rng.integers(1, 4))
         bad[pos] = rng.integers(0, 256, size=pos.size)
