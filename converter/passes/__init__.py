@@ -13,6 +13,7 @@ from edgelite.converter.passes.activation import fuse_activations
 from edgelite.converter.passes.batchnorm import fold_batch_norm
 from edgelite.converter.passes.constant_folding import fold_constants
 from edgelite.converter.passes.dce import eliminate_dead_code
+from edgelite.converter.passes.flatten_fc import fold_flatten_transpose
 from edgelite.converter.passes.fully_connected import matmul_to_fully_connected
 from edgelite.converter.passes.gelu import fuse_gelu
 from edgelite.converter.passes.hard_swish import fuse_hard_swish
@@ -29,6 +30,7 @@ PASSES = {
     "remove_identities": remove_identities,
     "collapse_reshapes": collapse_reshapes,
     "cancel_transposes": cancel_transposes,
+    "fold_flatten_transpose": fold_flatten_transpose,
     "fold_batch_norm": fold_batch_norm,
     "matmul_to_fully_connected": matmul_to_fully_connected,
     "fuse_gelu": fuse_gelu,
@@ -49,6 +51,7 @@ DEFAULT_PIPELINE = (
     "remove_identities",
     "fold_batch_norm",
     "matmul_to_fully_connected",
+    "fold_flatten_transpose",
     "fuse_gelu",
     "fuse_hard_swish",
     "fold_pad",
