@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from pathlib import Path
 
 import click
 import numpy as np
@@ -329,11 +330,43 @@ def _count_changes(before: dict, after: dict) -> str:
 )
 @click.option("--seed", default=0, show_default=True, help="Seed of the random check inputs.")
 @click.option("--no-optimize", is_flag=True, help="Skip the optimization passes.")
+@click.option(
+    "--quantize",
+    "quant_mode",
+    type=click.Choice(["int8", "int16x8", "dynamic", "float16"]),
+    help="Quantize the converted model in the same step.",
+)
+@click.option(
+    "--calibration",
+    "-c",
+    metavar="DATA",
+    help="Calibration samples for --quantize "
+    "int8/int16x8 (.npz keyed by input name, .npy or an image folder).",
+)
+@click.option(
+    "--method",
+    default="minmax",
+    show_default=True,
+    type=click.Choice(["minmax", "percentile", "mse", "entropy"]),
+    help="Calibration method for --quantize.",
+)
 @click.option("--force", "-f", is_flag=True, help="Replace OUTPUT if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @_fail_cleanly
 def convert(
-    model, output, input_shapes, keep_layout, check, inputs, seed, no_optimize, force, as_json
+    model,
+    output,
+    input_shapes,
+    keep_layout,
+    check,
+    inputs,
+    seed,
+    no_optimize,
+    quant_mode,
+    calibration,
+    method,
+    force,
+    as_json,
 ):
     """Convert MODEL (.onnx or .tflite) to an optimized .tflite; print op counts per pass.
 
@@ -342,12 +375,17 @@ def convert(
       edgelite convert model.onnx -o model.tflite
       edgelite convert model.onnx -o model.tflite --input-shape input:1,3,224,224 --check
       edgelite convert float.tflite -o smaller.tflite --force --json
+      edgelite convert model.onnx -o model_int8.tflite --quantize int8 -c samples.npz
     """
     from edgelite.conversion import convert as run_convert
 
+    if quant_mode is None and (calibration or method != "minmax"):
+        raise click.UsageError("--calibration and --method go with --quantize")
+    if quant_mode and Path(output).exists() and not force:
+        raise FileExistsError(f"{output} exists; pass --force to replace it")
     res = run_convert(
         model,
-        output,
+        None if quant_mode else output,
         input_shapes=_parse_shapes(input_shapes) or None,
         keep_layout=keep_layout,
         passes=None if no_optimize else "default",
@@ -367,8 +405,34 @@ def convert(
             err=True,
         )
         sys.exit(1)
-    if not as_json:
+    if quant_mode:
+        _quantize_converted(res, output, quant_mode, calibration, method, as_json)
+    elif not as_json:
         click.echo(f"wrote {res.output}")
+
+
+def _quantize_converted(res, output, mode, calibration, method, as_json) -> None:
+    from edgelite.quantization import quantize
+
+    q = quantize(res.model, calibration, mode=mode, calibration_method=method, output=output)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "conversion": res.to_dict(),
+                    "quantized": {
+                        "mode": q.mode,
+                        "size": q.size,
+                        "float_size": q.float_size,
+                        "output": str(output),
+                    },
+                },
+                indent=2,
+            )
+        )
+    else:
+        click.echo(f"quantized ({mode}): {q.size} bytes, {q.size / q.float_size:.1%} of float")
+        click.echo(f"wrote {output}")
 
 
 @main.command()

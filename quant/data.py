@@ -3,7 +3,9 @@
 Accepted: a ``.npy`` file (one input; first axis = samples), a ``.npz`` file (arrays keyed by
 input name or ``input_<i>``; first axis = samples), a folder of images (Pillow, resized and
 normalized), or a Python iterable / generator yielding, per sample, a list/tuple of arrays, a
-dict keyed by input name, or a single array (the ``representative_dataset`` habit).
+dict keyed by input name, or a single array (the ``representative_dataset`` habit). Images for
+an ONNX model may come in its NCHW layout: a 4-D sample whose shape is the NCHW form of the
+converted (NHWC) input is transposed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ def _fit(x: np.ndarray, detail: dict) -> np.ndarray:
     x = np.asarray(x)
     if x.shape != shape and x.ndim == len(shape) - 1 and shape[0] == 1:
         x = x[None]
+    if x.ndim == 4 == len(shape) and x.shape != shape and _nchw(x.shape) == shape:
+        x = x.transpose(0, 2, 3, 1)  # data in the ONNX model's layout; the .tflite is NHWC
     if x.shape != shape and x.size == int(np.prod(shape)):
         x = x.reshape(shape)
     if x.shape != shape:
@@ -31,6 +35,12 @@ def _fit(x: np.ndarray, detail: dict) -> np.ndarray:
             f"{list(x.shape)}; the model expects {list(shape)}"
         )
     return x.astype(np.dtype(detail["dtype"]), copy=False)
+
+
+def _nchw(shape: tuple) -> tuple:
+    """An NCHW shape's NHWC form."""
+    n, c, h, w = shape
+    return (n, h, w, c)
 
 
 def _split(array: np.ndarray, detail: dict) -> list:

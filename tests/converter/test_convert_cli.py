@@ -166,3 +166,45 @@ def test_converts_onnx_with_check(tmp_path):
     assert d["source_format"] == "onnx" and d["check"][0]["ok"]
     assert "MUL" not in d["ops_after"] and "RELU" not in d["ops_after"]  # folded and fused
     assert out.is_file()
+
+
+def test_convert_and_quantize_in_one_step(tmp_path):
+    from pathlib import Path
+
+    import numpy as np
+    from click.testing import CliRunner
+
+    from edgelite.cli import main
+    from edgelite.interpreter import Interpreter
+
+    sample = Path(__file__).resolve().parents[2] / "samples" / "image_classifier"
+    out = tmp_path / "q.tflite"
+    args = [
+        "convert",
+        str(sample / "digits_cnn.onnx"),
+        "-o",
+        str(out),
+        "--quantize",
+        "int8",
+        "-c",
+        str(sample / "digits_calibration.npz"),
+    ]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    it = Interpreter(model_path=str(out))
+    it.allocate_tensors()
+    assert it.get_input_details()[0]["dtype"] == np.int8
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 1 and "exists" in again.output
+    misuse = CliRunner().invoke(
+        main,
+        [
+            "convert",
+            str(sample / "digits_cnn.onnx"),
+            "-o",
+            str(tmp_path / "x.tflite"),
+            "-c",
+            "data.npz",
+        ],
+    )
+    assert misuse.exit_code == 2

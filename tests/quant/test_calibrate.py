@@ -75,3 +75,12 @@ def test_load_samples_forms(tmp_path):
         load_samples([], details)
     with pytest.raises(QuantizationError, match="method"):
         calibrate(oracle_dir() / "conv_relu__float.tflite", [[x[0]]], "median")
+
+
+def test_nchw_samples_are_accepted_for_nhwc_inputs():
+    it = Interpreter(model_path=str(oracle_dir() / "conv_relu__float.tflite"))
+    details = it.get_input_details()  # [1, 16, 16, 3]
+    x = np.random.default_rng(0).standard_normal((4, 1, 3, 16, 16)).astype(np.float32)
+    samples = load_samples({details[0]["name"]: x}, details)
+    assert len(samples) == 4
+    np.testing.assert_array_equal(samples[1][0], x[1].transpose(0, 2, 3, 1))
