@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from edgelite.errors import ConversionError
+from edgelite.runner import random_array
 
 REL_TOLERANCE = 1e-4
 TO_NHWC = (0, 2, 3, 1)
@@ -50,16 +51,6 @@ def compare(name, want, got, tolerance=REL_TOLERANCE) -> OutputCheck:
     scale = float(np.max(np.abs(w[np.isfinite(w)]), initial=0.0))
     max_rel = max_abs / scale if scale > 0 else (0.0 if max_abs == 0 else float("inf"))
     return OutputCheck(name, got.shape, max_abs, max_rel, bool(max_rel <= tolerance))
-
-
-def _random(shape, dtype, rng) -> np.ndarray:
-    dtype = np.dtype(dtype)
-    if dtype.kind == "f":
-        return rng.uniform(-1, 1, shape).astype(dtype)
-    if dtype.kind == "b":
-        return rng.integers(0, 2, shape).astype(dtype)
-    info = np.iinfo(dtype)
-    return rng.integers(max(info.min, -128), min(info.max, 127) + 1, shape).astype(dtype)
 
 
 def _fits(declared, shape) -> bool:
@@ -131,7 +122,7 @@ def check_tflite(source, content: bytes, input_files=(), seed: int = 0) -> list:
     if input_files:
         arrays = load_inputs(details, list(input_files))
     else:
-        arrays = [_random(d["shape"], d["dtype"], rng) for d in details]
+        arrays = [random_array(d["shape"], d["dtype"], rng) for d in details]
     want, got = _run(src, arrays), _run(ours, arrays)
     return [compare(n, w, g) for (n, w), (_, g) in zip(want, got)]
 
@@ -169,7 +160,7 @@ def check_onnx(
     if input_files:
         arrays = load_inputs(source_details, list(input_files))
     else:
-        arrays = [_random(d["shape"], d["dtype"], rng) for d in source_details]
+        arrays = [random_array(d["shape"], d["dtype"], rng) for d in source_details]
     feeds = {d["name"]: x.astype(d["dtype"]) for d, x in zip(source_details, arrays)}
     want = src.run(None, feeds)
     mine = [x if p is None else np.transpose(x, p) for x, p in zip(arrays, perms)]

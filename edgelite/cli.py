@@ -6,7 +6,6 @@ Errors print as one line plus a hint; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
@@ -15,25 +14,7 @@ import click
 import numpy as np
 
 from edgelite import __version__
-from edgelite.errors import EdgeliteError
-
-
-def _fail_cleanly(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        debug = click.get_current_context().find_root().params.get("debug", False)
-        try:
-            return fn(*args, **kwargs)
-        except (EdgeliteError, FileExistsError) as e:
-            if debug:
-                raise
-            first, *rest = str(e).splitlines()
-            click.echo(f"error: {first}", err=True)
-            for line in rest:
-                click.echo(f"  {line}", err=True)
-            sys.exit(1)
-
-    return wrapper
+from edgelite.clitools import fail_cleanly
 
 
 def _default_model(model):
@@ -94,7 +75,7 @@ def _preview(x: np.ndarray, n: int = 6) -> str:
 @click.option("--seed", default=0, show_default=True, help="Seed of the random inputs.")
 @click.option("--save", type=click.Path(dir_okay=False), help="Write the outputs to this .npz.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@_fail_cleanly
+@fail_cleanly
 def run(model, inputs, repeat, warmup, seed, save, as_json):
     """Run MODEL (.tflite) on given or random inputs; print outputs and timings.
 
@@ -165,7 +146,7 @@ def run(model, inputs, repeat, warmup, seed, save, as_json):
 @click.option("--warmup", default=5, show_default=True, help="Untimed invokes first.")
 @click.option("--top", default=15, show_default=True, help="Slowest ops to list.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@_fail_cleanly
+@fail_cleanly
 def bench(model, runs, warmup, top, as_json):
     """Latency percentiles of MODEL in our interpreter, and a per-op profile.
 
@@ -201,7 +182,7 @@ def bench(model, runs, warmup, top, as_json):
 )
 @click.option("--force", is_flag=True, help="Replace existing files.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@_fail_cleanly
+@fail_cleanly
 def export_c(model, out_dir, name, arena_size, force, as_json):
     """Write MODEL as C++ for TensorFlow Lite Micro: byte array, op resolver, arena size.
 
@@ -236,7 +217,7 @@ def export_c(model, out_dir, name, arena_size, force, as_json):
 @click.argument("model", required=False, type=click.Path(dir_okay=False))
 @click.option("--tensors", "-t", is_flag=True, help="List every tensor.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@_fail_cleanly
+@fail_cleanly
 def inspect(model, tensors, as_json):
     """Show MODEL's ops, tensors, dtypes, quantization, sizes, signatures and memory plan.
 
@@ -352,7 +333,7 @@ def _count_changes(before: dict, after: dict) -> str:
 )
 @click.option("--force", "-f", is_flag=True, help="Replace OUTPUT if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@_fail_cleanly
+@fail_cleanly
 def convert(
     model,
     output,
@@ -443,7 +424,7 @@ def _quantize_converted(res, output, mode, calibration, method, as_json) -> None
     help="Keep the float and int8 .tflite files in this folder.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@_fail_cleanly
+@fail_cleanly
 def demo(out_dir, as_json):
     """Convert, quantize and run the bundled digits CNN; report sizes, accuracy and latency.
 
@@ -477,7 +458,7 @@ def demo(out_dir, as_json):
 @click.option("--samples", "-n", default=4, show_default=True, help="Random input sets.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the random inputs.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@_fail_cleanly
+@fail_cleanly
 def compare(model_a, model_b, inputs, samples, seed, as_json):
     """Run MODEL_A and MODEL_B on the same inputs; per-output error of B against A.
 

@@ -6,9 +6,6 @@ rendered at a fixed width so the file does not depend on the terminal.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import click
 
 WIDTH = 100
@@ -47,15 +44,9 @@ def cli_markdown() -> str:
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    text = cli_markdown()
-    if "--write" in argv:
-        out = Path(__file__).resolve().parents[1] / "docs" / "CLI.md"
-        out.write_text(text, encoding="utf-8")
-        print(f"wrote {out}")
-    else:
-        sys.stdout.write(text)
-    return 0
+    from edgelite.opstable import write_or_print
+
+    return write_or_print("CLI.md", cli_markdown(), argv)
 
 
 if __name__ == "__main__":

@@ -69,10 +69,15 @@ def onnx_lines() -> list:
 
 
 def main(argv=None) -> int:
+    return write_or_print("SUPPORTED_OPS.md", ops_markdown(), argv)
+
+
+def write_or_print(name: str, text: str, argv=None) -> int:
+    """``--write``: save ``text`` as docs/``name``; otherwise print it. Shared by the doc
+    generators (this module and ``clidoc``)."""
     argv = sys.argv[1:] if argv is None else argv
-    text = ops_markdown()
     if "--write" in argv:
-        out = Path(__file__).resolve().parents[1] / "docs" / "SUPPORTED_OPS.md"
+        out = Path(__file__).resolve().parents[1] / "docs" / name
         out.write_text(text, encoding="utf-8")
         print(f"wrote {out}")
     else:

@@ -3,34 +3,15 @@ arguments, shows calibration progress and calls ``edgelite.quantization.quantize
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from edgelite.errors import EdgeliteError
+from edgelite.clitools import fail_cleanly
 
 IO_TYPES = ["int8", "uint8", "int16", "float32"]
-
-
-def _clean_errors(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        root = click.get_current_context().find_root()
-        try:
-            return fn(*args, **kwargs)
-        except EdgeliteError as e:
-            if root.params.get("debug", False):
-                raise
-            first, *rest = str(e).splitlines()
-            click.echo(f"error: {first}", err=True)
-            for line in rest:
-                click.echo(f"  {line}", err=True)
-            sys.exit(1)
-
-    return wrapper
 
 
 class _Progress:
@@ -112,7 +93,7 @@ class _Progress:
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-@_clean_errors
+@fail_cleanly
 def quantize_command(
     model,
     output,

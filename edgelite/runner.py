@@ -12,8 +12,13 @@ from edgelite.interpreter import Interpreter
 
 
 def random_input(detail: dict, rng) -> np.ndarray:
-    """A random tensor for an input: floats in [-1, 1], integers over the dtype's range."""
-    shape, dtype = tuple(int(d) for d in detail["shape"]), np.dtype(detail["dtype"])
+    """A random tensor for an input (from ``get_input_details``); see ``random_array``."""
+    return random_array(tuple(int(d) for d in detail["shape"]), detail["dtype"], rng)
+
+
+def random_array(shape, dtype, rng) -> np.ndarray:
+    """Floats in [-1, 1], booleans, or integers over the dtype's range clipped to int8's."""
+    dtype = np.dtype(dtype)
     if dtype.kind == "f":
         return rng.uniform(-1, 1, shape).astype(dtype)
     if dtype.kind == "b":

@@ -29,6 +29,20 @@ SCALARS = {
     "float": ("f", 4),
     "double": ("d", 8),
 }
+# numpy dtypes of the scalars, little-endian as flatbuffers store them
+NUMPY_SCALARS = {
+    "bool": "?",
+    "byte": "i1",
+    "ubyte": "u1",
+    "short": "<i2",
+    "ushort": "<u2",
+    "int": "<i4",
+    "uint": "<u4",
+    "long": "<i8",
+    "ulong": "<u8",
+    "float": "<f4",
+    "double": "<f8",
+}
 ALIASES = {
     "int8": "byte",
     "uint8": "ubyte",

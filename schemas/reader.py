@@ -13,25 +13,13 @@ import struct
 import numpy as np
 
 from edgelite.errors import InvalidModelError
-from edgelite.schemas.fbs import SCALARS, Schema, load_schema
+from edgelite.schemas.fbs import NUMPY_SCALARS, SCALARS, Schema, load_schema
 from edgelite.schemas.objects import classes
 
 _U32 = struct.Struct("<I")
 _I32 = struct.Struct("<i")
 _U16 = struct.Struct("<H")
-_NP = {
-    "bool": "?",
-    "byte": "i1",
-    "ubyte": "u1",
-    "short": "<i2",
-    "ushort": "<u2",
-    "int": "<i4",
-    "uint": "<u4",
-    "long": "<i8",
-    "ulong": "<u8",
-    "float": "<f4",
-    "double": "<f8",
-}
+_NP = NUMPY_SCALARS
 _STRUCTS = {name: struct.Struct("<" + fmt) for name, (fmt, _) in SCALARS.items()}
 
 

@@ -6,7 +6,7 @@ import flatbuffers
 import numpy as np
 
 from edgelite.errors import EdgeliteError
-from edgelite.schemas.fbs import SCALARS, Schema, load_schema
+from edgelite.schemas.fbs import NUMPY_SCALARS, SCALARS, Schema, load_schema
 
 _PREPEND = {
     "bool": "PrependBoolSlot",
@@ -21,19 +21,7 @@ _PREPEND = {
     "float": "PrependFloat32Slot",
     "double": "PrependFloat64Slot",
 }
-_NP = {
-    "bool": np.bool_,
-    "byte": np.int8,
-    "ubyte": np.uint8,
-    "short": "<i2",
-    "ushort": "<u2",
-    "int": "<i4",
-    "uint": "<u4",
-    "long": "<i8",
-    "ulong": "<u8",
-    "float": "<f4",
-    "double": "<f8",
-}
+_NP = NUMPY_SCALARS
 
 
 class SerializationError(EdgeliteError, ValueError):
