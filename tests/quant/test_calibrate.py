@@ -84,3 +84,18 @@ def test_nchw_samples_are_accepted_for_nhwc_inputs():
     samples = load_samples({details[0]["name"]: x}, details)
     assert len(samples) == 4
     np.testing.assert_array_equal(samples[1][0], x[1].transpose(0, 2, 3, 1))
+
+
+def test_image_folder_calibration(tmp_path):
+    Image = pytest.importorskip("PIL.Image")  # in the test extras; optional for users
+    rng = np.random.default_rng(0)
+    pixels = [rng.integers(0, 256, (20, 24, 3), dtype=np.uint8) for _ in range(3)]
+    for i, p in enumerate(pixels):
+        Image.fromarray(p).save(tmp_path / f"img{i}.png")
+    (tmp_path / "notes.txt").write_text("not an image")
+    it = Interpreter(model_path=str(oracle_dir() / "conv_relu__float.tflite"))
+    samples = load_samples(tmp_path, it.get_input_details(), mean=127.5, std=127.5)
+    assert len(samples) == 3 and samples[0][0].shape == (1, 16, 16, 3)
+    want = (np.asarray(Image.fromarray(pixels[0]).resize((16, 16)), np.float32) - 127.5) / 127.5
+    np.testing.assert_allclose(samples[0][0][0], want, rtol=1e-6)
+    assert calibrate(oracle_dir() / "conv_relu__float.tflite", samples)
