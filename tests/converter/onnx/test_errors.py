@@ -18,13 +18,13 @@ def test_all_problems_in_one_error():
     nodes = [
         n("Relu", ["x"], ["a"], name="ok_relu"),
         n("Erf", ["a"], ["b"], name="lonely_erf"),
-        n("Pad", ["b", "pads"], ["c"], name="edge_pad", mode="edge"),
+        n("Pad", ["b", "pads"], ["c"], name="wrap_pad", mode="wrap"),
         n("NonMaxSuppression", ["c", "c"], ["d"], name="nms"),
         n("Relu", ["d"], ["e"], name="after_nms"),
         n("ArgMax", ["e"], ["f"], name="last_argmax", select_last_index=1),
     ]
     m = make_model(
-        nodes, {"x": ((1, 2, 3, 4), F32)}, {"f": (None, np.int64)}, {"pads": np.zeros(8, np.int64)}
+        nodes, {"x": ((1, 2, 3, 4), F32)}, {"f": (None, np.int64)}, {"pads": np.ones(8, np.int64)}
     )
     with pytest.raises(UnsupportedOpError) as err:
         import_onnx(m)
@@ -32,12 +32,12 @@ def test_all_problems_in_one_error():
     assert "4 node(s)" in msg
     for name, op in [
         ("lonely_erf", "Erf"),
-        ("edge_pad", "Pad"),
+        ("wrap_pad", "Pad"),
         ("nms", "NonMaxSuppression"),
         ("last_argmax", "ArgMax"),
     ]:
         assert f"'{name}' ({op})" in msg
-    assert "edge" in msg and "select_last_index" in msg and "after_nms" not in msg
+    assert "wrap" in msg and "select_last_index" in msg and "after_nms" not in msg
 
 
 def test_unknown_attribute_and_domain():
@@ -103,7 +103,7 @@ W = np.ones((4, 2, 3, 3), F32)
             "3-D convolution",
         ),
         (
-            _one("Pad", {"mode": "wrap"}, ("x", "p"), {"p": np.zeros(8, np.int64)}, opset=19),
+            _one("Pad", {"mode": "wrap"}, ("x", "p"), {"p": np.ones(8, np.int64)}, opset=19),
             "mode='wrap'",
         ),
         (_one("TopK", {"largest": 0}, ("x", "k"), {"k": np.asarray([2])}), "largest=0"),

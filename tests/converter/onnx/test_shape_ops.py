@@ -184,6 +184,8 @@ def test_space_to_depth():
         ("constant", None, [0, 0, 1, 2, 0, 0, 2, 1]),
         ("constant", 1.5, [0, 1, 1, 1, 0, 1, 1, 1]),
         ("reflect", None, [0, 0, 2, 1, 0, 0, 1, 2]),
+        ("edge", None, [0, 0, 3, 1, 0, 0, 1, 4]),
+        ("edge", None, [0, 2, 0, 0, 0, 1, 0, 0]),
     ],
 )
 def test_pad(mode, value, pads):
