@@ -37,6 +37,8 @@ from edgelite.interpreter.kernels._qconv import (
 )
 from edgelite.interpreter.kernels.registry import kernel
 
+POINTWISE_BLOCK = 1 << 18  # elements per block of the integer 1x1 conv (measured)
+
 
 def weight_matrix(w: np.ndarray, groups: int) -> np.ndarray:
     """OHWI filter -> (groups, KH*KW*Cg, O/groups) contiguous, rows in (kh, kw, c) order."""
@@ -146,12 +148,11 @@ def prepare_conv_2d_int(ctx):
     requant = weighted_requantizer(ctx, w, 0, bias_info, act, x_max, zp, reps=win.ow)
     dtype = acc_dtype(kh * kw * cg, x_max, int(np.abs(w).max(initial=0)))
     wmat = weight_matrix(w.astype(dtype), groups)
+    if kh == 1 and kw == 1 and groups == 1:
+        return prepare_pointwise_int(win, wmat[0], dtype, requant)
     m = win.n * win.oh * win.ow
     acc = np.empty((*win.out_shape, o), dtype)
-    if kh == 1 and kw == 1 and groups == 1:
-        matmul = prepare_pointwise_int(win, m, dtype)
-    else:
-        matmul = prepare_im2col(win, m, groups, o, dtype, fill=float(zp))
+    matmul = prepare_im2col(win, m, groups, o, dtype, fill=float(zp))
 
     def run(ins, outs):
         matmul(ins[0], wmat, acc)
@@ -160,15 +161,25 @@ def prepare_conv_2d_int(ctx):
     return run
 
 
-def prepare_pointwise_int(win, m, dtype):
-    """1x1 filter on integer pixels: cast the (strided) pixels to float once, then matmul."""
-    pixels = np.empty((win.n, win.oh, win.ow, win.c), dtype)
+def prepare_pointwise_int(win, wmat, dtype, requant):
+    """1x1 filter on integer pixels, a few output rows at a time so the float pixels, the
+    accumulators and the requantization's temporaries stay in cache: cast the (strided)
+    pixels to float, matmul, requantize."""
+    o = wmat.shape[1]
+    step = max(1, POINTWISE_BLOCK // (win.ow * max(o, win.c)))  # output rows per block
+    pixels = np.empty((step, win.ow, win.c), dtype)
+    acc = np.empty((step, win.ow, o), dtype)
 
-    def matmul(x, wmat, out):
-        np.copyto(pixels, x[:, : win.oh * win.sh : win.sh, : win.ow * win.sw : win.sw])
-        np.matmul(pixels.reshape(m, win.c), wmat[0], out=rows(out, (m, out.shape[3])))
+    def run(ins, outs):
+        x = ins[0][:, : win.oh * win.sh : win.sh, : win.ow * win.sw : win.sw]
+        for b in range(win.n):
+            for r in range(0, win.oh, step):
+                k = min(step, win.oh - r)
+                np.copyto(pixels[:k], x[b, r : r + k])
+                np.matmul(pixels[:k].reshape(-1, win.c), wmat, out=acc[:k].reshape(-1, o))
+                requant(acc[:k], outs[0][b, r : r + k])  # a contiguous block of rows
 
-    return matmul
+    return run
 
 
 @kernel("CONV_2D", "hybrid")

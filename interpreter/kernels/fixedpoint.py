@@ -122,18 +122,26 @@ def _first_at_least(multiplier, shift, target):
     return lo
 
 
-def _has_tie(m: int, e: int, reach: int) -> bool:
-    """Whether some 1 <= a <= reach makes a * M + 1/2 + h an integer (see below)."""
-    if m == 0:
-        return False
-    d = 1 << (31 + e)
-    r = (1 << 30) + ((1 << (30 + e)) if e > 0 else 0)  # a * m == -r (mod d)
-    g = (m & -m).bit_length() - 1
-    if r % (1 << g):
-        return False
-    mod = d >> g
-    a0 = ((-r >> g) * pow(m >> g, -1, mod)) % mod or mod
-    return a0 <= reach
+def _plan_constants(m, shift, bias, zp, qmin, qmax, lo_row, hi_row):
+    """Per channel: M = m / D, and the constants ``plus`` / ``minus`` (zp - qmin + (bias * m +
+    C) / D for a >= 0 / a < 0) of ``requantize_float_plan``, or None unless every term and
+    result of t = a * M + constant stays below 2**53 units of 1/D (a within the rows)."""
+    channels = m.size
+    mf, plus, minus = np.empty(channels), np.empty(channels), np.empty(channels)
+    for c in range(channels):
+        mc, e = int(m[c]), -int(shift[c])
+        d = 1 << (31 + e)
+        c_pos = (1 << 30) + ((1 << (30 + e)) if e > 0 else 0)
+        c_neg = c_pos - ((1 << 31) if e > 0 else 0)
+        reach = max(abs(int(lo_row[c])), abs(int(hi_row[c])))
+        base = (zp - qmin) * d + int(bias[c]) * mc
+        terms = (reach * mc + (1 << 31), abs(base + c_pos), abs(base + c_neg))
+        if max(terms + ((qmax - qmin + 1) * d - 1,)) >= 1 << 53:  # t < qmax - qmin + 1
+            return None
+        mf[c] = math.ldexp(float(mc), -(31 + e))
+        plus[c] = math.ldexp(float(base + c_pos), -(31 + e))  # exact: < 2**53 units of 1/D
+        minus[c] = math.ldexp(float(base + c_neg), -(31 + e))
+    return mf, plus, minus
 
 
 def requantize_float_plan(
@@ -141,20 +149,24 @@ def requantize_float_plan(
 ):
     """An exact float fast path for ``requantize(acc + bias, ...)`` with 32-bit accumulators.
 
-    Returns ``run(acc, out)`` (``acc``: a float32 array of exact integers, channels last, that
-    run overwrites; ``out``: an int8/uint8/int16 array of the same size), or None when
-    exactness cannot be proven for these parameters (callers then use ``requantize``).
+    Returns ``run(acc, out)`` (``acc``: a float32/float64 array of exact integers, channels
+    last, that run overwrites; ``out``: an int8/uint8/int16 array of the same size), or None
+    when exactness cannot be proven for these parameters (callers then use ``requantize``).
 
     Why it is exact: with ``shift = -e <= 0`` and D = 2**(31 + e), the double rounding of
     ``multiply_by_quantized_multiplier`` folds into ONE floor (floor(floor(u) / n) ==
     floor(u / n)): y = floor((a * m + C) / D) with C = 2**(30 + e) + 2**30 for a >= 0 and
-    2**(30 + e) - 2**30 for a < 0 (for e = 0, C = 2**30 whatever the sign). Hence
-    y = sign(a) * floor(|a| * M + 1/2 + h) with M = m / D, h = 2**-(e + 1) (0 if e = 0), except
-    where |a| * M + 1/2 + h is an integer, which we prove never happens (``_has_tie``). Before
-    that, a = acc + bias is clamped (exactly, in float32) to the per-channel integer interval
-    whose results stay in [qmin, qmax], so the clamp is done and the magnitudes stay small:
-    |a| * m + C < 2**53 makes the float64 product and sum exact, and floor() is then exact. The
-    sign and the zero point are applied in modular unsigned arithmetic on the narrow output.
+    2**(30 + e) - 2**30 for a < 0 (for e = 0, C = 2**30 whatever the sign). First a = acc +
+    bias is clamped (exactly, in float) to the per-channel integer interval whose results stay
+    in [qmin, qmax], so the output clamp is done. Then t = a * (m / D) + C / D + zp - qmin is
+    computed in float64: every term is a multiple of 1/D, and the prepare checks that each
+    term and the result stay below 2**53 / D in magnitude, so the product and the sums are
+    exact; t lies in [0, qmax - qmin + 1), where truncating to an unsigned integer is the
+    floor; adding qmin (mod 2**bits) gives the output. The sign-dependent C costs a copysign
+    (done on t's sign bit), skipped when the clamp can keep every a >= 0 (fused RELU-like
+    clamps, where every a below 0 maps to the same output as 0). That case also folds the
+    bias into the constant when the shifted bounds allow: the raw accumulator is then clamped
+    to the interval moved by -bias, saving the float32 addition.
     """
     m = np.asarray(multiplier, np.int64).reshape(-1)
     channels = m.size
@@ -168,42 +180,54 @@ def requantize_float_plan(
     zp = int(zero_point)
     a_lo = np.maximum(_first_at_least(m, shift, qmin - zp), -limit)
     a_hi = np.minimum(_first_at_least(m, shift, qmax - zp + 1) - 1, limit)
-    mf, half = np.empty(channels), np.empty(channels)
-    for c in range(channels):
-        mc, e = int(m[c]), -int(shift[c])
-        reach = max(abs(int(a_lo[c])), abs(int(a_hi[c])))
-        if reach * mc + (1 << (31 + e)) >= 1 << 53 or _has_tie(mc, e, reach):
-            return None
-        mf[c] = math.ldexp(float(mc), -(31 + e))
-        half[c] = 0.5 + (math.ldexp(1.0, -(e + 1)) if e > 0 else 0.0)
-    rows = [np.tile(v, reps) for v in (bias.astype(np.float32), a_lo.astype(np.float32),
-                                       a_hi.astype(np.float32), mf, half)]  # fmt: skip
+    if np.any(a_lo > a_hi):
+        return None
+    # below 0 nothing changes when a_lo already gives y(0) = 0: clamp at 0 instead
+    a_lo = np.where((a_lo < 0) & (multiply_by_quantized_multiplier(a_lo, m, shift) == 0), 0, a_lo)
+    signed = bool(np.any(a_lo < 0))
+    lo_row, hi_row, fold = a_lo - bias, a_hi - bias, not signed
+    if fold:  # clamp the raw accumulator to bounds shifted by -bias, when float32-exact
+        shifted = max(int(np.abs(lo_row).max(initial=0)), int(np.abs(hi_row).max(initial=0)))
+        fold = shifted < 1 << 24
+    consts = _plan_constants(m, shift, bias, zp, qmin, qmax, lo_row, hi_row) if fold else None
+    if consts is None:
+        fold, lo_row, hi_row = False, a_lo, a_hi
+        consts = _plan_constants(m, shift, 0 * bias, zp, qmin, qmax, lo_row, hi_row)
+    if consts is None:
+        return None
+    mf, plus, minus = consts
+    # t = a * M + (plus + minus) / 2 + copysign((plus - minus) / 2, a), both exact
+    rows = [np.tile(v, reps) for v in (bias.astype(np.float32), lo_row.astype(np.float32),
+                                       hi_row.astype(np.float32), mf, (plus + minus) / 2,
+                                       (plus - minus) / 2)]  # fmt: skip
+    if not signed:
+        rows[4] = np.tile(plus, reps)
     width = channels * reps
     unsigned = np.uint8 if qmax - qmin < 256 else np.uint16
-    zp_bits = unsigned(zp % (1 << (8 * np.dtype(unsigned).itemsize)))
-    zero = unsigned(0)
-    step = rows_per_chunk or max(1, (1 << 16) // width)  # keep a chunk's temporaries in cache
+    qmin_bits = unsigned(qmin % (1 << (8 * np.dtype(unsigned).itemsize)))
+    step = rows_per_chunk or max(1, (1 << 17) // width)  # keep a chunk's temporaries in cache
     t = np.empty((step, width))
-    neg = np.empty((step, width), bool)
-    mag = np.empty((step, width), unsigned)
-    negate = np.empty((step, width), unsigned)
+    s = np.empty((step, width), np.uint64) if signed else None
+    sign_bit = np.uint64(1 << 63)
+    rows[5] = rows[5].view(np.uint64)
 
     def chunk(a, o):
-        n = a.shape[0]
-        tt, ng, mg, flip = t[:n], neg[:n], mag[:n], negate[:n]
-        np.add(a, rows[0], out=a)
+        tt = t[: a.shape[0]]
+        if not fold:
+            np.add(a, rows[0], out=a)
         np.maximum(a, rows[1], out=a)  # the output clamp, done on the accumulator
         np.minimum(a, rows[2], out=a)  # (np.clip is several times slower with arrays)
-        np.less(a, 0, out=ng)
-        np.abs(a, out=a)
-        np.copyto(tt, a)
+        np.copyto(tt, a)  # (mixed float32 x float64 ufuncs are slower than a copy first)
         np.multiply(tt, rows[3], out=tt)
+        if signed:  # copysign(h, a) by bits (t has a's sign; np.copysign is slower)
+            ss = s[: a.shape[0]]
+            np.bitwise_and(tt.view(np.uint64), sign_bit, out=ss)
+            np.bitwise_or(ss, rows[5], out=ss)
+            np.add(tt, ss.view(np.float64), out=tt)
         np.add(tt, rows[4], out=tt)
-        np.copyto(mg, tt, casting="unsafe")  # truncation == floor on values >= 0
-        np.subtract(zero, ng, out=flip, dtype=unsigned, casting="unsafe")  # 0 or all ones
-        np.bitwise_xor(mg, flip, out=mg)
-        np.subtract(mg, flip, out=mg)  # two's complement: -|y| where a < 0
-        np.add(mg, zp_bits, out=o)
+        np.copyto(o, tt, casting="unsafe")  # truncation == floor on values >= 0
+        if qmin_bits:
+            np.add(o, qmin_bits, out=o)
 
     def run(acc, out):
         a = acc.reshape(-1, width)

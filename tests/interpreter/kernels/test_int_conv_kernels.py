@@ -20,7 +20,12 @@ from tflite_builder import options, single_op
 
 from edgelite.errors import InvalidModelError
 from edgelite.interpreter import Interpreter
-from edgelite.interpreter.kernels.fixedpoint import quantize_multipliers, requantize_float_plan
+from edgelite.interpreter.kernels import conv_2d
+from edgelite.interpreter.kernels.fixedpoint import (
+    multiply_by_quantized_multiplier,
+    quantize_multipliers,
+    requantize_float_plan,
+)
 
 SETTINGS = settings(max_examples=40, deadline=None)
 SEEDS = st.integers(0, 2**32 - 1)
@@ -98,6 +103,8 @@ def bias_for(rng, dtype, in_scale, w_scales, channels):
 def conv_case(rng, dtype, depthwise=False):
     n, h, w = int(rng.integers(1, 3)), int(rng.integers(3, 10)), int(rng.integers(3, 10))
     c = int(rng.integers(1, 7))
+    if depthwise and rng.random() < 0.3:  # long channel loops take the einsum path
+        c = int(rng.integers(60, 70))
     kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
     sh, sw, dh, dw = (int(v) for v in rng.integers(1, 3, 4))
     if rng.random() < 0.5:
@@ -383,6 +390,8 @@ def test_float_requantization_equals_scalar_transcription(seed):
     dtype = [np.int8, np.uint8, np.int16][int(rng.integers(3))]
     lo, hi = INFO[dtype]
     zp = 0 if dtype == np.int16 else int(rng.integers(lo, hi + 1))
+    if rng.random() < 0.4:  # a RELU-like clamp: the plan's path without signs
+        lo = max(lo, zp)
     acc_max = int(rng.choice([100, 5000, 1 << 20, (1 << 24) - 1]))
     plan = requantize_float_plan(m, s, bias, zp, lo, hi, acc_max, reps=2)
     if plan is None:
@@ -401,11 +410,50 @@ def test_float_requantization_equals_scalar_transcription(seed):
         assert got == want, (acc[i, j], bias[ch], m[ch], s[ch])
 
 
+def test_float_requantization_at_its_precision_limits():
+    """Both plan paths (RELU-like clamp: no signs; full range: signed), down to multipliers
+    whose results need all 53 bits of a float64, against the integer transcription."""
+    for real in [2.0**-15 * 1.37, 2.0**-15 * 1.99, 2.0**-13, 0.37, 2.0**-5]:
+        m, s = quantize_multipliers([real, real * 0.77])
+        for zp, lo in [(-128, -128), (-3, -3), (-3, -128), (7, -128)]:
+            bias = np.array([-40000, 12345])
+            acc_max = min(int(300 / real), (1 << 24) - 1 - 40000)
+            plan = requantize_float_plan(m, s, bias, zp, lo, 127, acc_max)
+            assert plan is not None, (real, zp, lo)
+            acc = np.concatenate([np.arange(-3000, 3000), np.linspace(-acc_max, acc_max, 4000)])
+            acc = np.round(acc).astype(np.int64).repeat(2).reshape(-1, 2)
+            out = np.empty(acc.shape, np.int8)
+            plan(acc.astype(np.float32), out)
+            y = multiply_by_quantized_multiplier(acc + bias, m, s) + zp
+            assert np.array_equal(out, np.clip(y, lo, 127)), (real, zp, lo)
+
+
 def test_float_requantization_refuses_unprovable_cases():
     m, s = quantize_multipliers([1e-9, 0.5])
     assert requantize_float_plan(m, s, [0, 0], 0, -128, 127, 1 << 23) is None
     m, s = quantize_multipliers([3.0])  # a left shift: the integer path handles it
     assert requantize_float_plan(m, s, [0], 0, -128, 127, 100) is None
+
+
+@pytest.mark.parametrize("strides", [1, 2])
+def test_pointwise_int8_conv_in_blocks_matches_litert(monkeypatch, strides):
+    """The 1x1 integer conv works a few output rows at a time: blocks of one and of several
+    rows, a ragged last block, two batches."""
+    monkeypatch.setattr(conv_2d, "POINTWISE_BLOCK", 7 * 5 * 3)
+    rng = np.random.default_rng(strides)
+    x = rng.integers(-128, 128, (2, 9, 13, 5)).astype(np.int8)
+    wt = rng.integers(-127, 128, (3, 1, 1, 5)).astype(np.int8)
+    w_q = weights_quant(rng, 3, 0)
+    b, b_q = bias_for(rng, np.int8, 0.05, w_q, 3)
+    oh, ow = -(-9 // strides), -(-13 // strides)
+    for act in ["NONE", "RELU6"]:
+        opts = options("Conv2DOptions", padding="SAME", stride_h=strides, stride_w=strides,
+                       fused_activation_function=act)  # fmt: skip
+        model = single_op(
+            "CONV_2D", [x, wt, b], (2, oh, ow, 3), np.int8, opts, version=4, const=(1, 2),
+            in_quant={0: (0.05, -7), 1: w_q, 2: b_q}, out_quant=(0.04, 3),
+        )  # fmt: skip
+        assert_exact(model, [x])
 
 
 @given(seed=SEEDS)
