@@ -93,21 +93,9 @@ def test_tensor_details_match_litert(name):
     litert = require("ai_edge_litert.interpreter")
     path = oracle_dir() / f"{name}.tflite"
     ref = litert.Interpreter(model_path=str(path))
-    mine = Interpreter(model_path=str(path)) if _supported(path) else None
-    if mine is None:
-        pytest.skip("integer kernels not available yet")
+    mine = Interpreter(model_path=str(path))
     for key in ("get_input_details", "get_output_details"):
         _same(getattr(ref, key)(), getattr(mine, key)())
-
-
-def _supported(path) -> bool:
-    from edgelite.errors import UnsupportedOpError
-
-    try:
-        Interpreter(model_path=str(path))
-        return True
-    except UnsupportedOpError:
-        return False
 
 
 def test_model_content_and_bad_arguments():
