@@ -185,6 +185,48 @@ def constant_f32(info):
     return None if info is None or info.data is None else np.asarray(info.data, np.float32)
 
 
+def conv_output(ctx, kh: int, kw: int, channels: int) -> tuple:
+    """(window, fused activation) of a conv-like op over input 0; sets its NHWC output shape."""
+    win = window(ctx, ctx.inputs[0].shape, kh, kw)
+    act = ctx.opt("fused_activation_function", "NONE")
+    check_activation(ctx, act)
+    ctx.set_output(0, (*win.out_shape, channels))
+    return win, act
+
+
+def float_epilogue(win: Window, bias_info, channels: int, act):
+    """``finish(out, ins)``: add the float bias (constant or given at run time) and apply the
+    fused activation, in place."""
+    bias = constant_f32(bias_info)
+    # Bias tiled along a whole output row, so numpy adds it in one long contiguous loop.
+    bias_row = None if bias is None else np.tile(bias, win.ow)
+
+    def finish(out, ins):
+        if bias_row is not None:
+            flat = rows(out, (win.n * win.oh, win.ow * channels))
+            np.add(flat, bias_row, out=flat)
+        elif bias_info is not None and ins[2] is not None:
+            np.add(out, ins[2], out=out)
+        activate(out, act)
+
+    return finish
+
+
+def hybrid_epilogue(per_channel, bias, act):
+    """``finish(out, factors)``: scale hybrid integer sums back to float (per-channel weight
+    scales, per-batch input factors), add the float bias, apply the activation."""
+
+    def finish(out, factors):
+        if per_channel is not None:
+            out *= per_channel
+        out *= factors.reshape(-1, 1, 1, 1)
+        if bias is not None:
+            out += bias
+        activate(out, act)
+
+    return finish
+
+
 def in_bounds_count(win: Window) -> np.ndarray:
     """(OH, OW, 1) float32: how many window pixels fall inside the unpadded input."""
 

@@ -17,12 +17,12 @@ import numpy as np
 
 from edgelite.interpreter.kernels._conv_util import (
     PaddedInput,
-    activate,
-    check_activation,
     constant_f32,
+    conv_output,
+    float_epilogue,
+    hybrid_epilogue,
     patches,
     rows,
-    window,
 )
 from edgelite.interpreter.kernels._qconv import (
     F32,
@@ -65,16 +65,10 @@ def check_inputs(ctx):
 def prepare_conv_2d(ctx):
     bias_info, groups = check_inputs(ctx)
     o, kh, kw, _ = ctx.inputs[1].shape
-    win = window(ctx, ctx.inputs[0].shape, kh, kw)
-    act = ctx.opt("fused_activation_function", "NONE")
-    check_activation(ctx, act)
-    ctx.set_output(0, (*win.out_shape, o))
-
+    win, act = conv_output(ctx, kh, kw, o)
     w = constant_f32(ctx.inputs[1])
     wmat = None if w is None else weight_matrix(w, groups)
-    bias = constant_f32(bias_info)
-    # Bias tiled along a whole output row, so numpy adds it in one long contiguous loop.
-    bias_row = None if bias is None else np.tile(bias, win.ow)
+    finish = float_epilogue(win, bias_info, o, act)
     m = win.n * win.oh * win.ow
     pointwise = kh == 1 and kw == 1 and groups == 1
     matmul = prepare_pointwise(win, m) if pointwise else prepare_im2col(win, m, groups, o)
@@ -82,12 +76,7 @@ def prepare_conv_2d(ctx):
     def run(ins, outs):
         out = outs[0]
         matmul(ins[0], weight_matrix(ins[1], groups) if wmat is None else wmat, out)
-        if bias_row is not None:
-            flat = rows(out, (win.n * win.oh, win.ow * o))
-            np.add(flat, bias_row, out=flat)
-        elif bias_info is not None and ins[2] is not None:
-            np.add(out, ins[2], out=out)
-        activate(out, act)
+        finish(out, ins)
 
     return run
 
@@ -139,10 +128,7 @@ def prepare_conv_2d_int(ctx):
     bias_info, groups = check_inputs(ctx)
     x = ctx.inputs[0]
     o, kh, kw, cg = ctx.inputs[1].shape
-    win = window(ctx, x.shape, kh, kw)
-    act = ctx.opt("fused_activation_function", "NONE")
-    check_activation(ctx, act)
-    ctx.set_output(0, (*win.out_shape, o))
+    win, act = conv_output(ctx, kh, kw, o)
     w = offset_weights(ctx, ctx.inputs[1])
     zp, x_max, _ = input_range(x)
     requant = weighted_requantizer(ctx, w, 0, bias_info, act, x_max, zp, reps=win.ow)
@@ -192,17 +178,13 @@ def prepare_conv_2d_hybrid(ctx):
     batch and weight scales, the float bias added and the activation clamped.
     """
     bias_info, groups = check_inputs(ctx)
-    x = ctx.inputs[0]
     o, kh, kw, _ = ctx.inputs[1].shape
-    win = window(ctx, x.shape, kh, kw)
-    act = ctx.opt("fused_activation_function", "NONE")
-    check_activation(ctx, act)
-    ctx.set_output(0, (*win.out_shape, o))
+    win, act = conv_output(ctx, kh, kw, o)
     per_channel, scale = hybrid_scales(ctx, ctx.inputs[1], o)
     if per_channel is None and groups > 1:  # TFLite's grouped hybrid conv is per-channel only
         per_channel = np.full(o, scale, F32)
     wmat = weight_matrix(constant(ctx, ctx.inputs[1], "weights").astype(F32), groups)
-    bias = constant_f32(bias_info)
+    finish = hybrid_epilogue(per_channel, constant_f32(bias_info), act)
     m = win.n * win.oh * win.ow
     pointwise = kh == 1 and kw == 1 and groups == 1
     matmul = prepare_pointwise(win, m) if pointwise else prepare_im2col(win, m, groups, o)
@@ -217,11 +199,6 @@ def prepare_conv_2d_hybrid(ctx):
             q -= offsets[:, None].astype(F32)
         out = outs[0]
         matmul(q.reshape(ins[0].shape), wmat, out)
-        if per_channel is not None:
-            out *= per_channel
-        out *= factors.reshape(-1, 1, 1, 1)
-        if bias is not None:
-            out += bias
-        activate(out, act)
+        finish(out, factors)
 
     return run

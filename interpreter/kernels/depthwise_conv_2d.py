@@ -21,14 +21,13 @@ import numpy as np
 
 from edgelite.interpreter.kernels._conv_util import (
     PaddedInput,
-    activate,
-    check_activation,
     constant_f32,
+    conv_output,
+    float_epilogue,
+    hybrid_epilogue,
     patches,
     reach_input,
-    rows,
     tap_reaches,
-    window,
 )
 from edgelite.interpreter.kernels._qconv import (
     F32,
@@ -78,26 +77,16 @@ def use_einsum(win, channels: int) -> bool:
 def prepare_depthwise_conv_2d(ctx):
     bias_info, mult = check_inputs(ctx)
     _, kh, kw, cd = ctx.inputs[1].shape
-    win = window(ctx, ctx.inputs[0].shape, kh, kw)
-    act = ctx.opt("fused_activation_function", "NONE")
-    check_activation(ctx, act)
-    ctx.set_output(0, (*win.out_shape, cd))
-
+    win, act = conv_output(ctx, kh, kw, cd)
     layout, accumulate = prepare_accumulate(win, mult, cd, np.float32)
     w = constant_f32(ctx.inputs[1])
     weights = None if w is None else layout(w)
-    bias = constant_f32(bias_info)
-    bias_row = None if bias is None else np.tile(bias, win.ow)
+    finish = float_epilogue(win, bias_info, cd, act)
 
     def run(ins, outs):
         out = outs[0]
         accumulate(ins[0], layout(np.asarray(ins[1], np.float32)) if w is None else weights, out)
-        if bias_row is not None:
-            flat = rows(out, (win.n * win.oh, win.ow * cd))
-            np.add(flat, bias_row, out=flat)
-        elif bias_info is not None and ins[2] is not None:
-            np.add(out, ins[2], out=out)
-        activate(out, act)
+        finish(out, ins)
 
     return run
 
@@ -154,10 +143,7 @@ def prepare_depthwise_conv_2d_int(ctx):
     bias_info, mult = check_inputs(ctx)
     x = ctx.inputs[0]
     _, kh, kw, cd = ctx.inputs[1].shape
-    win = window(ctx, x.shape, kh, kw)
-    act = ctx.opt("fused_activation_function", "NONE")
-    check_activation(ctx, act)
-    ctx.set_output(0, (*win.out_shape, cd))
+    win, act = conv_output(ctx, kh, kw, cd)
     w = offset_weights(ctx, ctx.inputs[1])
     if cd >= 64 and (win.padded or mult > 1):
         return prepare_int_einsum(ctx, win, w, mult, bias_info, act)
@@ -203,27 +189,19 @@ def prepare_depthwise_conv_2d_hybrid(ctx):
     asymmetrically, integer sums of (pixel - batch zero point) scaled back per channel and
     batch, float bias, activation."""
     bias_info, mult = check_inputs(ctx)
-    x = ctx.inputs[0]
     _, kh, kw, cd = ctx.inputs[1].shape
-    win = window(ctx, x.shape, kh, kw)
-    act = ctx.opt("fused_activation_function", "NONE")
-    check_activation(ctx, act)
-    ctx.set_output(0, (*win.out_shape, cd))
+    win, act = conv_output(ctx, kh, kw, cd)
     per_channel, scale = hybrid_scales(ctx, ctx.inputs[1], cd)
     per_channel = np.full(cd, scale, F32) if per_channel is None else per_channel
     layout, accumulate = prepare_accumulate(win, mult, cd, F32)
     weights = layout(constant(ctx, ctx.inputs[1], "weights").astype(F32))
-    bias = constant_f32(bias_info)
+    finish = hybrid_epilogue(per_channel, constant_f32(bias_info), act)
 
     def run(ins, outs):
         q, factors, offsets = asymmetric_quantize(ins[0].reshape(win.n, -1))
         q -= offsets[:, None].astype(F32)
         out = outs[0]
         accumulate(q.reshape(ins[0].shape), weights, out)
-        out *= per_channel
-        out *= factors.reshape(-1, 1, 1, 1)
-        if bias is not None:
-            out += bias
-        activate(out, act)
+        finish(out, factors)
 
     return run
