@@ -100,37 +100,30 @@ def reshape_layout(shape, perm, out_shape):
     order in the IR tensor: NHWC [N,H,W,C] reshaped as NCHW -> [N,C,H*W] is [N,H*W,C] held
     in layout (0, 2, 1)."""
     groups = _reshape_groups(shape, out_shape)
-    if groups is None:
-        return None
-    seq = [p for p in perm if shape[p] != 1]
-    starts = []
-    for ga, _ in groups:
-        k = seq.index(ga[0])
-        if seq[k : k + len(ga)] != ga:
-            return None
-        starts.append(k)
-    order = [gb for _, (_, gb) in sorted(zip(starts, groups), key=lambda s: s[0])]
-    q = [d for gb in order for d in gb]
-    for d in (d for d, size in enumerate(out_shape) if size == 1):
-        q.insert(q.index(d - 1) + 1 if d > 0 else 0, d)
-    return tuple(q)
+    return None if groups is None else _carry_layout(groups, 0, shape, perm, out_shape)
 
 
 def reshape_source_layout(shape, out_shape, out_perm):
     """The input layout from which a plain RESHAPE gives ``Reshape(x, out_shape)`` held in
     ``out_perm`` (the converse of ``reshape_layout``), or None."""
     groups = _reshape_groups(shape, out_shape)
-    if groups is None:
-        return None
-    seq = [q for q in out_perm if out_shape[q] != 1]
+    return None if groups is None else _carry_layout(groups, 1, out_shape, out_perm, shape)
+
+
+def _carry_layout(groups, side, known_shape, known_perm, other_shape):
+    """Carry a layout across a reshape: ``groups`` pairs the dims merged/split on each side;
+    ``side`` (0 input, 1 output) is the side whose layout ``known_perm`` is given. Returns the
+    other side's layout, or None when a group is not contiguous and in order in memory."""
+    seq = [d for d in known_perm if known_shape[d] != 1]
     starts = []
-    for _, gb in groups:
-        k = seq.index(gb[0])
-        if seq[k : k + len(gb)] != gb:
+    for group in groups:
+        run = group[side]
+        k = seq.index(run[0])
+        if seq[k : k + len(run)] != run:
             return None
         starts.append(k)
-    order = [ga for _, (ga, _) in sorted(zip(starts, groups), key=lambda s: s[0])]
-    p = [d for ga in order for d in ga]
-    for d in (d for d, size in enumerate(shape) if size == 1):
-        p.insert(p.index(d - 1) + 1 if d > 0 else 0, d)
-    return tuple(p)
+    order = [group[1 - side] for _, group in sorted(zip(starts, groups), key=lambda s: s[0])]
+    layout = [d for run in order for d in run]
+    for d in (d for d, size in enumerate(other_shape) if size == 1):
+        layout.insert(layout.index(d - 1) + 1 if d > 0 else 0, d)
+    return tuple(layout)

@@ -103,28 +103,15 @@ def conv_transpose(cx):
     opts["fused_activation_function"] = "NONE"
     same_hw = (h * win.strides[0], wd * win.strides[1])
     same_begin = tuple(max(k - s, 0) // 2 for k, s in zip(win.kernel, win.strides))
-    if out_hw == same_hw and begin == same_begin:
-        shape = (n, *same_hw, o)
+
+    def deconv(shape, padding):
         sizes = _output_shape(cx, t, shape)
-        y = cx.op(
-            "TRANSPOSE_CONV",
-            [sizes, filt, t, cx.const(bias, "bias")],
-            shape,
-            suffix="deconv",
-            padding="SAME",
-            **opts,
-        )
-        return finish_nhwc(cx, y, win.one_d)
-    shape = (n, *full, o)
-    sizes = _output_shape(cx, t, shape)
-    y = cx.op(
-        "TRANSPOSE_CONV",
-        [sizes, filt, t, cx.const(bias, "bias")],
-        shape,
-        suffix="deconv",
-        padding="VALID",
-        **opts,
-    )
+        inputs = [sizes, filt, t, cx.const(bias, "bias")]
+        return cx.op("TRANSPOSE_CONV", inputs, shape, suffix="deconv", padding=padding, **opts)
+
+    if out_hw == same_hw and begin == same_begin:
+        return finish_nhwc(cx, deconv((n, *same_hw, o), "SAME"), win.one_d)
+    y = deconv((n, *full, o), "VALID")
     if out_hw != full:
         b = cx.const(np.asarray([0, begin[0], begin[1], 0], np.int32), "crop/begin")
         size = cx.const(np.asarray([-1, out_hw[0], out_hw[1], -1], np.int32), "crop/size")
