@@ -3,39 +3,16 @@ model in our interpreter and in LiteRT, then exported as C++ that compiles."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import numpy as np
 import pytest
 from fixtures_path import require
 from sample_scripts import load_script
+from tflm_cpp import compile_and_run
 
 from edgelite.export_c import bytes_from_source
 from edgelite.interpreter import Interpreter
 from edgelite.schemas.model import load_model, op_name
-from edgelite.tflm import RESOLVER
 
-# a stand-in for TFLite Micro's resolver header: enough to compile the generated C++
-STUB = """#pragma once
-#include <cstddef>
-typedef enum { kTfLiteOk = 0, kTfLiteError = 1 } TfLiteStatus;
-namespace tflite {
-template <unsigned int N> class MicroMutableOpResolver {
- public:
-  int registered = 0;
-%s
-};
-}  // namespace tflite
-"""
-MAIN = """#include "kws_model.h"
-int main() {
-  KwsOpResolver resolver;
-  if (RegisterKwsOps(resolver) != kTfLiteOk) return 1;
-  static_assert(kKwsArenaSize > 0, "arena");
-  return (g_kws_model_len > 0 && resolver.registered == %d) ? 0 : 2;
-}
-"""
 STATE_OPS = {"CALL_ONCE", "VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE"}
 
 
@@ -99,38 +76,9 @@ def test_state_persists_across_invokes_and_resets_with_a_new_interpreter(report)
 
 
 def test_exported_cpp_compiles_and_holds_the_model(report, tmp_path):
-    gxx = shutil.which("g++")
-    if gxx is None:
-        pytest.skip("g++ not installed")
     e = report["export_c"]
     model = report["out"] / "kws_stream_int8.tflite"
     assert bytes_from_source(e["source"]) == model.read_bytes()
     assert STATE_OPS <= set(e["ops"]) and e["arena_size"] > 0
-    inc = tmp_path / "inc" / "tensorflow" / "lite" / "micro"
-    inc.mkdir(parents=True)
-    methods = "\n".join(
-        f"  TfLiteStatus {m}() {{ ++registered; return kTfLiteOk; }}"
-        for m in sorted(set(RESOLVER.values()))
-    )
-    (inc / "micro_mutable_op_resolver.h").write_text(STUB % methods)
-    (tmp_path / "main.cc").write_text(MAIN % len(e["ops"]))
-    exe = tmp_path / "a.out"
-    header_dir = str(model.parent / "firmware")
-    build = subprocess.run(
-        [
-            gxx,
-            "-std=c++17",
-            "-Wall",
-            "-Werror",
-            f"-I{tmp_path / 'inc'}",
-            f"-I{header_dir}",
-            str(tmp_path / "main.cc"),
-            e["source"],
-            "-o",
-            str(exe),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert build.returncode == 0, build.stderr
-    assert subprocess.run([str(exe)]).returncode == 0
+    header = model.parent / "firmware" / "kws_model.h"
+    compile_and_run(tmp_path, header, e["source"], "kws", len(e["ops"]))
