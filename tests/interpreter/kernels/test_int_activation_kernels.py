@@ -11,40 +11,17 @@ import math
 
 import numpy as np
 import pytest
-from fixtures_path import require
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kernel_harness import run_kernel
+from litert_compare import assert_matches_litert
 from tflite_builder import options, single_op
 
 from edgelite.errors import InvalidModelError
-from edgelite.interpreter import Interpreter
 from edgelite.interpreter.kernels._sigmoid16 import SIGMOID_TABLE
 
 SETTINGS = settings(max_examples=35, deadline=None)
 SEEDS = st.integers(0, 2**32 - 1)
-
-
-def invoke(it, inputs):
-    it.allocate_tensors()
-    for d, x in zip(it.get_input_details(), inputs):
-        it.set_tensor(d["index"], x)
-    it.invoke()
-    return [it.get_tensor(d["index"]) for d in it.get_output_details()]
-
-
-def assert_matches_litert(model: bytes, inputs, resolver: str = "BUILTIN_REF"):
-    litert = require("ai_edge_litert.interpreter")
-    ref = litert.Interpreter(
-        model_content=model,
-        experimental_op_resolver_type=getattr(litert.OpResolverType, resolver),
-    )
-    want = invoke(ref, inputs)
-    got = invoke(Interpreter(model_content=model), inputs)
-    for g, w in zip(got, want):
-        assert g.dtype == w.dtype and g.shape == w.shape
-        assert np.array_equal(g, w), f"{int(np.sum(g != w))} of {w.size} values differ"
-    return got
 
 
 def all_values(dtype, rng, n=300):

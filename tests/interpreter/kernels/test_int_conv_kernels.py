@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fixtures_path import require
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kernel_harness import run_kernel
+from litert_compare import assert_matches_litert, invoke, litert_outputs
 from tflite_builder import options, single_op
 
 from edgelite.errors import InvalidModelError
@@ -33,31 +33,12 @@ ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
 INFO = {np.int8: (-128, 127), np.int16: (-32768, 32767), np.uint8: (0, 255)}
 
 
-def invoke(it, inputs):
-    it.allocate_tensors()
-    for d, x in zip(it.get_input_details(), inputs):
-        it.set_tensor(d["index"], x)
-    it.invoke()
-    return [it.get_tensor(d["index"]) for d in it.get_output_details()]
-
-
-def litert(model: bytes, inputs, resolver="BUILTIN_REF"):
-    lt = require("ai_edge_litert.interpreter")
-    kind = getattr(lt.OpResolverType, resolver)
-    return invoke(lt.Interpreter(model_content=model, experimental_op_resolver_type=kind), inputs)
-
-
 def assert_exact(model: bytes, inputs, resolver="BUILTIN_REF"):
-    want = litert(model, inputs, resolver)
-    got = invoke(Interpreter(model_content=model), inputs)
-    for g, w in zip(got, want):
-        assert g.dtype == w.dtype and g.shape == w.shape
-        assert np.array_equal(g, w), f"{int(np.sum(g != w))} of {w.size} values differ"
-    return got[0]
+    return assert_matches_litert(model, inputs, resolver)[0]
 
 
 def assert_close(model: bytes, inputs, tol=2e-6):
-    want = litert(model, inputs)
+    want = litert_outputs(model, inputs)
     got = invoke(Interpreter(model_content=model), inputs)
     for g, w in zip(got, want):
         assert g.dtype == w.dtype and g.shape == w.shape

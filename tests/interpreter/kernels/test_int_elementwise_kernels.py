@@ -9,41 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fixtures_path import require
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kernel_harness import run_kernel
+from litert_compare import assert_matches_litert
 from tflite_builder import ModelBuilder, options, single_op
 
 from edgelite.errors import InvalidModelError
-from edgelite.interpreter import Interpreter
 
 SETTINGS = settings(max_examples=40, deadline=None)
 INT_TYPES = (np.int8, np.uint8, np.int16)
 ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
-
-
-def invoke(it, inputs):
-    it.allocate_tensors()
-    for d, x in zip(it.get_input_details(), inputs):
-        it.set_tensor(d["index"], x)
-    it.invoke()
-    return [it.get_tensor(d["index"]) for d in it.get_output_details()]
-
-
-def assert_matches_litert(model: bytes, inputs, resolver: str = "BUILTIN_REF"):
-    litert = require("ai_edge_litert.interpreter")
-    ref = litert.Interpreter(
-        model_content=model,
-        experimental_op_resolver_type=getattr(litert.OpResolverType, resolver),
-    )
-    want = invoke(ref, inputs)
-    got = invoke(Interpreter(model_content=model), inputs)
-    assert len(got) == len(want)
-    for g, w in zip(got, want):
-        assert g.dtype == w.dtype and g.shape == w.shape
-        assert np.array_equal(g, w), f"{int(np.sum(g != w))} of {w.size} values differ"
-    return got
 
 
 def values(rng, dtype, shape):
