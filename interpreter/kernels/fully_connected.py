@@ -46,22 +46,7 @@ def output_shape(ctx, in_shape, units: int, depth: int) -> tuple:
 
 @kernel("FULLY_CONNECTED", "float")
 def prepare_fully_connected(ctx):
-    x, w = ctx.inputs[0], ctx.inputs[1]
-    b = ctx.inputs[2] if len(ctx.inputs) > 2 else None
-    fmt = ctx.opt("weights_format", "DEFAULT")
-    if fmt not in ("DEFAULT", 0):
-        raise ctx.error(f"weights_format {fmt} is an int8 layout; float needs DEFAULT")
-    if len(w.shape) != 2:
-        raise ctx.error(f"weights must be 2-D [out, in], got shape {w.shape}")
-    units, depth = (int(d) for d in w.shape)
-    if b is not None and int(np.prod(b.shape)) != units:
-        raise ctx.error(f"bias shape {b.shape} does not match {units} output units")
-    act = ctx.opt("fused_activation_function", "NONE")
-    check_activation(ctx, act, clamps_only=True)  # TFLite's float FC refuses TANH/SIGN_BIT
-    shape = output_shape(ctx, tuple(x.shape), units, depth)
-    ctx.set_output(0, shape)
-    batch = int(np.prod(shape[:-1], dtype=np.int64))
-
+    x, w, b, units, depth, act, batch = check_fc(ctx)
     wt = constant_f32(w)
     wt = None if wt is None else np.ascontiguousarray(wt.T)
     bias = constant_f32(b)
@@ -84,8 +69,9 @@ def check_fc(ctx):
     """Shared checks of the variants: (input, weights, bias, units, depth, shape, batch)."""
     x, w = ctx.inputs[0], ctx.inputs[1]
     b = ctx.inputs[2] if len(ctx.inputs) > 2 else None
-    if ctx.opt("weights_format", "DEFAULT") not in ("DEFAULT", 0):
-        raise ctx.error("only the DEFAULT weights_format is supported")
+    fmt = ctx.opt("weights_format", "DEFAULT")
+    if fmt not in ("DEFAULT", 0):
+        raise ctx.error(f"weights_format {fmt} is not supported (only DEFAULT)")
     if len(w.shape) != 2:
         raise ctx.error(f"weights must be 2-D [out, in], got shape {w.shape}")
     units, depth = (int(d) for d in w.shape)
