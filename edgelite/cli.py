@@ -13,7 +13,7 @@ import click
 import numpy as np
 
 from edgelite import __version__
-from edgelite.clitools import fail_cleanly
+from edgelite.clitools import fail_cleanly, input_files_option
 
 
 def _default_model(model):
@@ -60,14 +60,9 @@ def _preview(x: np.ndarray, n: int = 6) -> str:
 
 @main.command()
 @click.argument("model", required=False, type=click.Path(dir_okay=False))
-@click.option(
-    "--input",
-    "-i",
-    "inputs",
-    multiple=True,
-    metavar="[NAME=]FILE",
-    help="Input data: .npy (in input order, or NAME=x.npy) or one .npz keyed by "
-    "input name. Random inputs when omitted.",
+@input_files_option(
+    "Input data: .npy (in input order, or NAME=x.npy) or one .npz keyed by "
+    "input name. Random inputs when omitted."
 )
 @click.option("--repeat", "-n", default=1, show_default=True, help="Timed invokes.")
 @click.option("--warmup", default=1, show_default=True, help="Untimed invokes first.")
@@ -266,13 +261,8 @@ def demo(out_dir, as_json):
 @main.command()
 @click.argument("model_a", type=click.Path(dir_okay=False, exists=True))
 @click.argument("model_b", type=click.Path(dir_okay=False, exists=True))
-@click.option(
-    "--input",
-    "-i",
-    "inputs",
-    multiple=True,
-    metavar="[NAME=]FILE",
-    help="Real-valued inputs in MODEL_A's layout (.npy in input order, NAME=x.npy, or one .npz).",
+@input_files_option(
+    "Real-valued inputs in MODEL_A's layout (.npy in input order, NAME=x.npy, or one .npz)."
 )
 @click.option("--samples", "-n", default=4, show_default=True, help="Random input sets.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the random inputs.")

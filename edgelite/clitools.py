@@ -29,3 +29,10 @@ def fail_cleanly(fn):
             sys.exit(1)
 
     return wrapper
+
+
+def input_files_option(help_text: str):
+    """``--input/-i [NAME=]FILE`` (repeatable): the same spelling in every command."""
+    return click.option(
+        "--input", "-i", "inputs", multiple=True, metavar="[NAME=]FILE", help=help_text
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from edgelite.clitools import fail_cleanly
+from edgelite.clitools import fail_cleanly, input_files_option
 
 
 def _parse_shapes(specs) -> dict:
@@ -76,14 +76,7 @@ def _count_changes(before: dict, after: dict) -> str:
     is_flag=True,
     help="Compare with the source's runtime (onnxruntime / LiteRT); fail over 1e-4 relative error.",
 )
-@click.option(
-    "--input",
-    "-i",
-    "inputs",
-    multiple=True,
-    metavar="[NAME=]FILE",
-    help="Inputs for --check (.npy/.npz, in the source's layout). Random when omitted.",
-)
+@input_files_option("Inputs for --check (.npy/.npz, in the source's layout). Random when omitted.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the random check inputs.")
 @click.option("--no-optimize", is_flag=True, help="Skip the optimization passes.")
 @click.option(
