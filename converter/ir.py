@@ -63,6 +63,15 @@ class Tensor:
         return f"Tensor({kind}{self.name!r}, {list(self.shape)}, {self.dtype.name})"
 
 
+def fresh_name(base: str, taken: set) -> str:
+    """``base``, or ``base_1``, ``base_2``, ... : the first not in ``taken`` (which it joins)."""
+    name, n = base, 1
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    taken.add(name)
+    return name
+
+
 def constant(name: str, value, dtype=None) -> Tensor:
     value = np.asarray(value, dtype)
     return Tensor(name, value.shape, value.dtype, data=value)

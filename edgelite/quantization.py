@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edgelite.converter.ir import Graph, Tensor
+from edgelite.converter.ir import Graph, Tensor, fresh_name
 from edgelite.errors import QuantizationError
 
 MODES = ("int8", "int16x8", "dynamic", "float16")
@@ -85,11 +85,7 @@ def unique_names(graph: Graph) -> Graph:
     g = graph.copy()
     seen, new = set(), {}
     for i, t in enumerate(g.tensors()):
-        base = t.name or f"tensor_{i}"
-        name, n = base, 1
-        while name in seen:
-            name, n = f"{base}_{n}", n + 1
-        seen.add(name)
+        name = fresh_name(t.name or f"tensor_{i}", seen)
         if name != t.name:
             new[id(t)] = Tensor(name, t.shape, t.dtype, t.data, t.quant, t.is_variable)
     if new:

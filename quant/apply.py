@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgelite.converter.ir import Graph, Op, QuantParams, Tensor
+from edgelite.converter.ir import Graph, Op, QuantParams, Tensor, fresh_name
 from edgelite.quant import params as qp
 from edgelite.quant import rules
 from edgelite.quant.plan import act_inputs
@@ -42,11 +42,7 @@ class _Integer:
         self.renamed = {n: self._fresh(f"{n}_{self.dtype}") for n in exposed}
 
     def _fresh(self, base: str) -> str:
-        name, n = base, 1
-        while name in self.names:
-            name, n = f"{base}_{n}", n + 1
-        self.names.add(name)
-        return name
+        return fresh_name(base, self.names)
 
     # -- conversions ----------------------------------------------------------------------------
     def qtensor(self, t) -> Tensor:

@@ -15,7 +15,7 @@ from edgelite.converter.importers.onnx.layout import (
 )
 from edgelite.converter.importers.onnx.registry import Unknown, Unsupported
 from edgelite.converter.importers.onnx.values import Value
-from edgelite.converter.ir import Op, Tensor
+from edgelite.converter.ir import Op, Tensor, fresh_name
 from edgelite.errors import ConversionError
 
 
@@ -30,11 +30,7 @@ class GraphBuilder:
         self._layouts: dict = {}  # (id(value), perm) -> Tensor
 
     def unique(self, name: str) -> str:
-        base, n = name, 1
-        while name in self.names:
-            name, n = f"{base}_{n}", n + 1
-        self.names.add(name)
-        return name
+        return fresh_name(name, self.names)
 
     def tensor(self, name: str, shape, dtype, dyn=None) -> Tensor:
         dyn = dyn or (False,) * len(shape)
