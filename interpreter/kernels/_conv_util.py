@@ -76,27 +76,21 @@ def window(ctx, in_shape, kh: int, kw: int, dilated: bool = True) -> Window:
 
 class PaddedInput:
     """An input copy with a constant border, allocated once: a run only copies the interior.
+    Integer kernels use an integer or float64 ``dtype`` or a ``fill`` of the input's zero
+    point."""
 
-    With ``repeat`` > 1 each input channel is written ``repeat`` times in a row (depthwise
-    multipliers); ``border=False`` leaves the padding out (the copy then only repeats). Integer
-    kernels use a float64 ``dtype`` or a ``fill`` of the input's zero point.
-    """
-
-    def __init__(
-        self, win: Window, fill: float = 0.0, repeat: int = 1, border: bool = True, dtype=np.float32
-    ):
+    def __init__(self, win: Window, fill: float = 0.0, dtype=np.float32):
         self.buf = None
-        if (not border or not win.padded) and repeat == 1:
+        if not win.padded:
             return
-        t, b, l, r = (win.pad_t, win.pad_b, win.pad_l, win.pad_r) if border else (0, 0, 0, 0)
-        self.buf = np.full((win.n, win.h + t + b, win.w + l + r, win.c * repeat), fill, dtype)
-        inner = self.buf[:, t : t + win.h, l : l + win.w]
-        self.inner = inner.reshape(win.n, win.h, win.w, win.c, repeat)
+        t, b, l, r = win.pad_t, win.pad_b, win.pad_l, win.pad_r
+        self.buf = np.full((win.n, win.h + t + b, win.w + l + r, win.c), fill, dtype)
+        self.inner = self.buf[:, t : t + win.h, l : l + win.w]
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if self.buf is None:
             return x
-        self.inner[...] = x[..., None]
+        self.inner[...] = x
         return self.buf
 
 
@@ -105,47 +99,6 @@ def tap(xp: np.ndarray, win: Window, i: int, j: int) -> np.ndarray:
     r0, c0 = i * win.dh, j * win.dw
     return xp[:, r0 : r0 + win.sh * (win.oh - 1) + 1 : win.sh,
               c0 : c0 + win.sw * (win.ow - 1) + 1 : win.sw]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class TapReach:
-    """Kernel tap (i, j) and the output rectangle [r0, r1) x [c0, c1) whose pixels it reads
-    inside the unpadded input (the rest of its window lies in the zero padding)."""
-
-    i: int
-    j: int
-    r0: int
-    r1: int
-    c0: int
-    c1: int
-    full: bool
-
-
-def _reach(size: int, offset: int, stride: int, out: int) -> tuple:
-    """Output indices o with 0 <= o * stride + offset < size, as [lo, hi)."""
-    lo = 0 if offset >= 0 else (stride - 1 - offset) // stride
-    hi = min(out, (size - 1 - offset) // stride + 1) if size > offset else 0
-    return lo, max(lo, hi)
-
-
-def tap_reaches(win: Window) -> list:
-    """Every tap that reads at least one input pixel; taps covering the whole output first."""
-    reaches = []
-    for i in range(win.kh):
-        for j in range(win.kw):
-            r0, r1 = _reach(win.h, i * win.dh - win.pad_t, win.sh, win.oh)
-            c0, c1 = _reach(win.w, j * win.dw - win.pad_l, win.sw, win.ow)
-            if r0 < r1 and c0 < c1:
-                full = (r0, r1, c0, c1) == (0, win.oh, 0, win.ow)
-                reaches.append(TapReach(i, j, r0, r1, c0, c1, full))
-    return sorted(reaches, key=lambda t: not t.full)
-
-
-def reach_input(x: np.ndarray, win: Window, t: TapReach) -> np.ndarray:
-    """The unpadded input pixels tap ``t`` reads for its output rectangle (a strided view)."""
-    di, dj = t.i * win.dh - win.pad_t, t.j * win.dw - win.pad_l
-    return x[:, t.r0 * win.sh + di : (t.r1 - 1) * win.sh + di + 1 : win.sh,
-             t.c0 * win.sw + dj : (t.c1 - 1) * win.sw + dj + 1 : win.sw]  # fmt: skip
 
 
 def patches(xp: np.ndarray, win: Window) -> np.ndarray:
@@ -203,7 +156,7 @@ def float_epilogue(win: Window, bias_info, channels: int, act):
 
     def finish(out, ins):
         if bias_row is not None:
-            flat = rows(out, (win.n * win.oh, win.ow * channels))
+            flat = rows(out, (-1, win.ow * channels))
             np.add(flat, bias_row, out=flat)
         elif bias_info is not None and ins[2] is not None:
             np.add(out, ins[2], out=out)

@@ -35,9 +35,16 @@ from edgelite.interpreter.kernels._qconv import (
     symmetric_quantize,
     weighted_requantizer,
 )
+from edgelite.interpreter.kernels._row_blocks import (
+    MIN_MATMUL_ROWS,
+    InputRows,
+    block_rows,
+    blocks,
+    window_rows,
+)
 from edgelite.interpreter.kernels.registry import kernel
 
-POINTWISE_BLOCK = 1 << 18  # elements per block of the integer 1x1 conv (measured)
+POINTWISE_BLOCK = 1 << 16  # elements per block of the integer 1x1 conv (measured)
 
 
 def weight_matrix(w: np.ndarray, groups: int) -> np.ndarray:
@@ -70,6 +77,8 @@ def prepare_conv_2d(ctx):
     wmat = None if w is None else weight_matrix(w, groups)
     finish = float_epilogue(win, bias_info, o, act)
     m = win.n * win.oh * win.ow
+    if groups == 1 and not (kh == 1 and kw == 1):
+        return prepare_windows_float(win, o, wmat, finish)
     pointwise = kh == 1 and kw == 1 and groups == 1
     matmul = prepare_pointwise(win, m) if pointwise else prepare_im2col(win, m, groups, o)
 
@@ -77,6 +86,37 @@ def prepare_conv_2d(ctx):
         out = outs[0]
         matmul(ins[0], weight_matrix(ins[1], groups) if wmat is None else wmat, out)
         finish(out, ins)
+
+    return run
+
+
+def prepare_windows(win, o, dtype=np.float32, fill=0.0):
+    """Any window, ungrouped, a block of output rows at a time: ``(rows, matmul)`` where
+    ``matmul(x, wmat, b, r, k, acc)`` copies the block's windows into a (pixels, KH*KW*C)
+    buffer and multiplies it by the filter matrix into ``acc`` (k rows of outputs)."""
+    k_len = win.kh * win.kw * win.c
+    rows = block_rows(win, max(o, k_len), MIN_MATMUL_ROWS)
+    inputs = InputRows(win, rows, fill, dtype=dtype)
+    cols = np.empty((rows, win.ow, win.kh, win.kw, win.c), dtype)
+
+    def matmul(x, wmat, b, r, k, acc):
+        np.copyto(cols[:k], window_rows(inputs.load(x, b, r, k), win, k))
+        np.matmul(cols[:k].reshape(k * win.ow, k_len), wmat, out=acc.reshape(k * win.ow, o))
+
+    return rows, matmul
+
+
+def prepare_windows_float(win, o, wmat, finish):
+    """Float im2col conv by blocks: each block's outputs get their bias and activation while
+    in cache."""
+    rows, matmul = prepare_windows(win, o)
+
+    def run(ins, outs):
+        w = weight_matrix(ins[1], 1)[0] if wmat is None else wmat[0]
+        for b, r, k in blocks(win, rows):
+            acc = outs[0][b, r : r + k]
+            matmul(ins[0], w, b, r, k, acc)
+            finish(acc, ins)
 
     return run
 
@@ -136,6 +176,8 @@ def prepare_conv_2d_int(ctx):
     wmat = weight_matrix(w.astype(dtype), groups)
     if kh == 1 and kw == 1 and groups == 1:
         return prepare_pointwise_int(win, wmat[0], dtype, requant)
+    if groups == 1:
+        return prepare_windows_int(win, wmat[0], dtype, float(zp), requant)
     m = win.n * win.oh * win.ow
     acc = np.empty((*win.out_shape, o), dtype)
     matmul = prepare_im2col(win, m, groups, o, dtype, fill=float(zp))
@@ -143,6 +185,21 @@ def prepare_conv_2d_int(ctx):
     def run(ins, outs):
         matmul(ins[0], wmat, acc)
         requant(acc, outs[0])
+
+    return run
+
+
+def prepare_windows_int(win, wmat, dtype, zp, requant):
+    """Integer im2col conv by blocks of output rows: the raw input padded with its zero point
+    is multiplied exactly in float, and each block requantized while in cache."""
+    o = wmat.shape[1]
+    rows, matmul = prepare_windows(win, o, dtype, fill=zp)
+    acc = np.empty((rows, win.ow, o), dtype)
+
+    def run(ins, outs):
+        for b, r, k in blocks(win, rows):
+            matmul(ins[0], wmat, b, r, k, acc[:k])
+            requant(acc[:k], outs[0][b, r : r + k])
 
     return run
 

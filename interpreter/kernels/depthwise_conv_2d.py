@@ -4,13 +4,14 @@ Filter 1 x KH x KW x (C * depth_multiplier); output channel ``c * depth_multipli
 input channel ``c``. Like TFLite's ``ComputeDepthMultiplier`` the multiplier is taken from the
 shapes (filter channels / input channels), not trusted from the options.
 
-Float path, accumulating in float32: either the sum over kernel taps of a strided view of the
-input times that tap's per-channel weights (tiled along a whole output row so each
-multiply-add runs as one long vector loop), or one einsum over the windows of the padded
-input, whichever measured faster for the layer's shape. The integer paths run the same
-accumulation, exact in float, then requantize per channel: einsum on the raw input padded
-with its zero point (the zero point's share folded into the bias), per-tap on (input - zero
-point); the hybrid path on the input quantized on the fly.
+Every path works a block of output rows at a time (``_row_blocks``): the padded input rows
+the block reads are copied into a small buffer, summed over the kernel window, and the block
+finished while it is in cache. Float accumulates in float32, either a multiply-add per
+kernel tap (the tap's per-channel weights tiled along a row, so each is one long vector
+loop) or one einsum over the windows, whichever measured faster for the channel count. The
+integer paths run the same accumulation on the raw input padded with its zero point, exact
+in float, and requantize per channel; the hybrid path runs it on the input quantized on the
+fly.
 """
 
 from __future__ import annotations
@@ -20,14 +21,10 @@ from functools import partial
 import numpy as np
 
 from edgelite.interpreter.kernels._conv_util import (
-    PaddedInput,
     constant_f32,
     conv_output,
     float_epilogue,
     hybrid_epilogue,
-    patches,
-    reach_input,
-    tap_reaches,
 )
 from edgelite.interpreter.kernels._qconv import (
     F32,
@@ -38,6 +35,13 @@ from edgelite.interpreter.kernels._qconv import (
     input_range,
     offset_weights,
     weighted_requantizer,
+)
+from edgelite.interpreter.kernels._row_blocks import (
+    InputRows,
+    block_rows,
+    blocks,
+    tap_rows,
+    window_rows,
 )
 from edgelite.interpreter.kernels.registry import kernel
 
@@ -67,118 +71,86 @@ def tiled_taps(w: np.ndarray, ow: int) -> np.ndarray:
     )
 
 
-def use_einsum(win, channels: int) -> bool:
-    """einsum makes one pass with an inner loop over channels: it beats per-tap passes for
-    strided or small outputs, but loses when the channel loop is short (measured)."""
-    return channels >= 64 and (win.sh > 1 or win.sw > 1 or win.oh * win.ow <= 256)
+def use_einsum(channels: int) -> bool:
+    """einsum makes one pass per block with an inner loop over channels: it beats per-tap
+    passes once that loop is long enough (measured on MobileNetV2's layers)."""
+    return channels >= 64
+
+
+def block_accumulator(win, cd: int, dtype):
+    """(weight layout, ``accumulate(xb, weights, acc, k)``) summing a block of k output rows
+    from its padded input rows ``xb``: one einsum over the windows, or a multiply-add per
+    kernel tap with the tap's weights tiled along a row (one long vector loop each)."""
+    if use_einsum(cd):
+
+        def einsum(xb, weights, acc, k):
+            np.einsum("hwijc,ijc->hwc", window_rows(xb, win, k), weights, out=acc)
+
+        return window_weights, einsum
+    taps = [(i, j) for i in range(win.kh) for j in range(win.kw)]
+    tmp = np.empty((block_rows(win, cd), win.ow, cd), dtype)
+
+    def per_tap(xb, weights, acc, k):
+        np.multiply(tap_rows(xb, win, *taps[0], k), weights[taps[0]], out=acc)
+        part = tmp[:k]
+        for i, j in taps[1:]:
+            np.multiply(tap_rows(xb, win, i, j, k), weights[i, j], out=part)
+            np.add(acc, part, out=acc)
+
+    return partial(tiled_taps, ow=win.ow), per_tap
 
 
 @kernel("DEPTHWISE_CONV_2D", "float")
 def prepare_depthwise_conv_2d(ctx):
+    """Float32 accumulation straight into the output, a block of rows at a time, each block
+    finished (bias, activation) while it is in cache."""
     bias_info, mult = check_inputs(ctx)
     _, kh, kw, cd = ctx.inputs[1].shape
     win, act = conv_output(ctx, kh, kw, cd)
-    layout, accumulate = prepare_accumulate(win, mult, cd, np.float32)
+    rows = block_rows(win, cd)
+    inputs = InputRows(win, rows, repeat=mult)
+    layout, accumulate = block_accumulator(win, cd, np.float32)
     w = constant_f32(ctx.inputs[1])
     weights = None if w is None else layout(w)
     finish = float_epilogue(win, bias_info, cd, act)
 
     def run(ins, outs):
-        out = outs[0]
-        accumulate(ins[0], layout(np.asarray(ins[1], np.float32)) if w is None else weights, out)
-        finish(out, ins)
+        wt = layout(np.asarray(ins[1], np.float32)) if weights is None else weights
+        for b, r, k in blocks(win, rows):
+            acc = outs[0][b, r : r + k]
+            accumulate(inputs.load(ins[0], b, r, k), wt, acc, k)
+            finish(acc, ins)
 
     return run
-
-
-def prepare_einsum(win, mult, dtype=np.float32, fill=0.0):
-    """One einsum over the windows of the padded input (integer kernels pad with the input
-    zero point: the copy into the padded buffer is then also the cast to float)."""
-    pad = PaddedInput(win, fill, repeat=mult, dtype=dtype)
-
-    def accumulate(x, weights, out):
-        np.einsum("nhwijc,ijc->nhwc", patches(pad(x), win), weights, out=out)
-
-    return accumulate
-
-
-def prepare_taps(win, mult, cd, dtype=np.float32):
-    """Per-tap multiply-adds on the unpadded input: each tap only touches the outputs whose
-    window pixel for it lies inside the input, so no padded copy is needed."""
-    repeat = PaddedInput(win, repeat=mult, border=False, dtype=dtype)
-    reaches = tap_reaches(win)
-    tmp = np.empty((*win.out_shape, cd), dtype)
-
-    def accumulate(x, wt, out):
-        x = repeat(x)
-        first = 0
-        if reaches and reaches[0].full:
-            np.multiply(reach_input(x, win, reaches[0]), wt[reaches[0].i, reaches[0].j], out=out)
-            first = 1
-        else:
-            out.fill(0)
-        for t in reaches[first:]:
-            part = tmp[:, t.r0 : t.r1, t.c0 : t.c1]
-            np.multiply(reach_input(x, win, t), wt[t.i, t.j, t.c0 : t.c1], out=part)
-            acc = out[:, t.r0 : t.r1, t.c0 : t.c1]
-            acc += part
-
-    return accumulate
-
-
-def prepare_accumulate(win, mult, cd, dtype):
-    """The float path's accumulation (einsum or per-tap) with its weight layout."""
-    if use_einsum(win, cd):
-        return window_weights, prepare_einsum(win, mult, dtype)
-    return partial(tiled_taps, ow=win.ow), prepare_taps(win, mult, cd, dtype)
 
 
 @kernel("DEPTHWISE_CONV_2D", "int8", "uint8", "int16")
 def prepare_depthwise_conv_2d_int(ctx):
     """``reference_integer_ops::DepthwiseConvPerChannel`` (int8; int16x8 in 64 bits).
 
-    The input minus its zero point is accumulated exactly in float (float32 for int8 while
-    the window's sums fit in 24 bits, float64 otherwise), then requantized per channel.
+    The raw input, padded with its zero point, is accumulated exactly in float (float32 for
+    int8 while the window's sums fit in 24 bits, float64 otherwise) a block of rows at a time;
+    the zero point's share, zp * sum(w), leaves through the bias. Each block is requantized
+    per channel while in cache.
     """
     bias_info, mult = check_inputs(ctx)
     x = ctx.inputs[0]
     _, kh, kw, cd = ctx.inputs[1].shape
     win, act = conv_output(ctx, kh, kw, cd)
     w = offset_weights(ctx, ctx.inputs[1])
-    if cd >= 64 and (win.padded or mult > 1):
-        return prepare_int_einsum(ctx, win, w, mult, bias_info, act)
-    zp, _, x_max = input_range(x)
-    requant = weighted_requantizer(ctx, w, 3, bias_info, act, x_max, 0, reps=win.ow)
-    dtype = acc_dtype(kh * kw, x_max, int(np.abs(w).max(initial=0)))
-    layout, accumulate = prepare_accumulate(win, mult, cd, dtype)
-    weights = layout(w.astype(dtype))
-    shifted = np.empty(x.shape, dtype)
-    acc = np.empty((*win.out_shape, cd), dtype)
-    zp_value = np.dtype(dtype).type(zp)  # a numpy scalar: int8 - int would wrap in int8
-
-    def run(ins, outs):
-        np.subtract(ins[0], zp_value, out=shifted)
-        accumulate(shifted, weights, acc)
-        requant(acc, outs[0])
-
-    return run
-
-
-def prepare_int_einsum(ctx, win, w, mult, bias_info, act):
-    """The raw integer input padded with its zero point, whose share zp * sum(w) leaves
-    through the bias: the padding copy is then also the cast to float, which makes einsum
-    the faster path once its channel loop is long enough, strided or not (measured on
-    MobileNetV2)."""
-    zp, raw_max, _ = input_range(ctx.inputs[0])
+    zp, raw_max, _ = input_range(x)
     requant = weighted_requantizer(ctx, w, 3, bias_info, act, raw_max, zp, reps=win.ow)
-    dtype = acc_dtype(win.kh * win.kw, raw_max, int(np.abs(w).max(initial=0)))
-    accumulate = prepare_einsum(win, mult, dtype, fill=float(zp))
-    weights = window_weights(w.astype(dtype))
-    acc = np.empty((*win.out_shape, w.shape[3]), dtype)
+    dtype = acc_dtype(kh * kw, raw_max, int(np.abs(w).max(initial=0)))
+    rows = block_rows(win, cd)
+    inputs = InputRows(win, rows, float(zp), mult, dtype)
+    layout, accumulate = block_accumulator(win, cd, dtype)
+    weights = layout(w.astype(dtype))
+    acc = np.empty((rows, win.ow, cd), dtype)
 
     def run(ins, outs):
-        accumulate(ins[0], weights, acc)
-        requant(acc, outs[0])
+        for b, r, k in blocks(win, rows):
+            accumulate(inputs.load(ins[0], b, r, k), weights, acc[:k], k)
+            requant(acc[:k], outs[0][b, r : r + k])
 
     return run
 
@@ -193,15 +165,19 @@ def prepare_depthwise_conv_2d_hybrid(ctx):
     win, act = conv_output(ctx, kh, kw, cd)
     per_channel, scale = hybrid_scales(ctx, ctx.inputs[1], cd)
     per_channel = np.full(cd, scale, F32) if per_channel is None else per_channel
-    layout, accumulate = prepare_accumulate(win, mult, cd, F32)
+    rows = block_rows(win, cd)
+    inputs = InputRows(win, rows, repeat=mult)
+    layout, accumulate = block_accumulator(win, cd, F32)
     weights = layout(constant(ctx, ctx.inputs[1], "weights").astype(F32))
     finish = hybrid_epilogue(per_channel, constant_f32(bias_info), act)
 
     def run(ins, outs):
         q, factors, offsets = asymmetric_quantize(ins[0].reshape(win.n, -1))
         q -= offsets[:, None].astype(F32)
+        q = q.reshape(ins[0].shape)
         out = outs[0]
-        accumulate(q.reshape(ins[0].shape), weights, out)
+        for b, r, k in blocks(win, rows):
+            accumulate(inputs.load(q, b, r, k), weights, out[b, r : r + k], k)
         finish(out, factors)
 
     return run

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from kernel_harness import run_kernel
 
 from edgelite.errors import InvalidModelError
+from edgelite.interpreter.kernels import _row_blocks, conv_2d
 from edgelite.interpreter.kernels.context import NeedsData
 
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT"]
@@ -412,3 +413,34 @@ def test_transpose_conv_rejects_bad_models(shape, w_shape, match):
         run_kernel(
             "TRANSPOSE_CONV", ins, dict(padding="SAME", stride_h=2, stride_w=2), const=(0, 1)
         )
+
+
+# -- blocks of output rows -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("op", ["CONV_2D", "DEPTHWISE_CONV_2D"])
+@pytest.mark.parametrize("rows", [1, 2, 3])
+@pytest.mark.parametrize("seed", range(6))
+def test_conv_in_blocks_of_rows(monkeypatch, op, rows, seed):
+    """Big layers run a few output rows at a time: blocks of 1-3 rows, ragged last blocks,
+    padding rows above and below, strides, dilation, depth multipliers, two batches."""
+    rng = np.random.default_rng(seed)
+    h, w = (int(v) for v in rng.integers(5, 11, 2))
+    c, kh, kw = int(rng.integers(1, 5)), int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    sh, sw, dh, dw = (int(v) for v in rng.integers(1, 3, 4))
+    padding = "SAME" if seed % 2 else "VALID"
+    mult = int(rng.integers(1, 3))
+    o = c * mult if op == "DEPTHWISE_CONV_2D" else int(rng.integers(1, 6))
+    ow, _ = out_and_pad(w, kw, sw, dw, padding)
+    monkeypatch.setattr(_row_blocks, "BLOCK_ELEMENTS", rows * ow * max(o, kh * kw * c))
+    monkeypatch.setattr(conv_2d, "MIN_MATMUL_ROWS", 1)
+    x, b = f32(rng, 2, h, w, c), f32(rng, o)
+    if op == "CONV_2D":
+        wt = f32(rng, o, kh, kw, c)
+        opts, ref = conv_opts(sh, sw, dh, dw, padding, "RELU6"), ref_conv
+    else:
+        wt = f32(rng, 1, kh, kw, o)
+        opts = conv_opts(sh, sw, dh, dw, padding, "RELU6", depth_multiplier=mult)
+        ref = ref_depthwise
+    got = run_kernel(op, [x, wt, b], opts, const=(1, 2))[0]
+    close(got, ref(x, wt, b, sh, sw, dh, dw, padding, "RELU6"))

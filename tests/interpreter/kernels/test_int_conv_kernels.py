@@ -20,7 +20,7 @@ from tflite_builder import options, single_op
 
 from edgelite.errors import InvalidModelError
 from edgelite.interpreter import Interpreter
-from edgelite.interpreter.kernels import conv_2d
+from edgelite.interpreter.kernels import _row_blocks, conv_2d
 from edgelite.interpreter.kernels.fixedpoint import (
     multiply_by_quantized_multiplier,
     quantize_multipliers,
@@ -488,3 +488,37 @@ def test_asymmetric_weights_are_refused_for_int8_conv():
     quant = {"in0": (0.1, 0), "in1": ([0.1, 0.1], [0, 4], 0), "out0": (0.1, 0)}
     with pytest.raises(InvalidModelError, match="zero points of 0"):
         run_kernel("CONV_2D", [x, wt, None], {}, const=(1,), out_dtypes=(np.int8,), quant=quant)
+
+
+@pytest.mark.parametrize("op", ["CONV_2D", "DEPTHWISE_CONV_2D"])
+@pytest.mark.parametrize("seed", range(8))
+def test_int8_conv_in_blocks_of_rows_matches_litert(monkeypatch, op, seed):
+    """Windowed integer convs run a block of output rows at a time: 1-3 rows per block,
+    zero-point padding rows above and below, strides, dilation, depth multipliers."""
+    rng = np.random.default_rng(seed)
+    g, padding, mult = conv_case(rng, np.int8, depthwise=op == "DEPTHWISE_CONV_2D")
+    g["kh"], g["kw"] = max(g["kh"], 2), max(g["kw"], 2)
+    for size, k, d in (("h", "kh", "dh"), ("w", "kw", "dw")):
+        g[size] = max(g[size], (g[k] - 1) * g[d] + 1)  # VALID windows must fit
+    oh = out_size(g["h"], g["kh"], g["sh"], g["dh"], padding)
+    ow = out_size(g["w"], g["kw"], g["sw"], g["dw"], padding)
+    width = max(g["o"], g["kh"] * g["kw"] * g["c"])
+    monkeypatch.setattr(_row_blocks, "BLOCK_ELEMENTS", int(rng.integers(1, 4)) * ow * width)
+    monkeypatch.setattr(conv_2d, "MIN_MATMUL_ROWS", 1)
+    x = rand_act(rng, np.int8)((g["n"], g["h"], g["w"], g["c"]))
+    in_q, out_q = act_quant(rng, np.int8), act_quant(rng, np.int8)
+    common = dict(padding=padding, stride_h=g["sh"], stride_w=g["sw"],
+                  dilation_h_factor=g["dh"], dilation_w_factor=g["dw"],
+                  fused_activation_function=ACTS[seed % 4])  # fmt: skip
+    if op == "CONV_2D":
+        wshape, axis, opts, version = (g["o"], g["kh"], g["kw"], g["c"]), 0, "Conv2DOptions", 4
+    else:
+        wshape, axis, version = (1, g["kh"], g["kw"], g["o"]), 3, 5
+        opts, common["depth_multiplier"] = "DepthwiseConv2DOptions", mult
+    wt, w_q = conv_weights(rng, np.int8, wshape, g["o"], axis, True)
+    b, b_q = bias_for(rng, np.int8, in_q[0], w_q, g["o"])
+    model = single_op(
+        op, [x, wt, b], (g["n"], oh, ow, g["o"]), np.int8, options(opts, **common),
+        version=version, const=(1, 2), in_quant={0: in_q, 1: w_q, 2: b_q}, out_quant=out_q,
+    )  # fmt: skip
+    assert_exact(model, [x])
