@@ -1,8 +1,9 @@
 """Shared pieces of the integer and hybrid weighted kernels (conv, depthwise, FC, matmul, ...).
 
-Integer products are summed EXACTLY in float BLAS (``acc_dtype`` picks float32 while every
-partial sum stays below 2**24, float64 otherwise), then ``Requantizer`` turns the accumulators
-into output integers as TFLite's ``MultiplyByQuantizedMultiplier`` would. Hybrid kernels (float
+Integer products are summed EXACTLY in float BLAS (``exact_dtype`` / ``acc_dtype`` pick
+float32 while every partial sum stays below 2**24, float64 otherwise), then ``Requantizer``
+turns the accumulators into output integers as TFLite's ``MultiplyByQuantizedMultiplier``
+would. Hybrid kernels (float
 activations, int8 weights) quantize their input on the fly per batch exactly like
 ``tensor_utils::SymmetricQuantizeFloats`` / ``AsymmetricQuantizeFloats``.
 """
@@ -91,6 +92,12 @@ def input_range(x) -> tuple:
 def acc_dtype(k: int, x_max: int, w_max: int, extra: int = 0):
     """float32 when every partial sum of k products |x * w| (plus ``extra``) is exact."""
     return F32 if k * x_max * w_max + extra < EXACT_F32 else np.float64
+
+
+def exact_dtype(w: np.ndarray, axis_out: int, x_max: int):
+    """float32 when every partial sum of x * w stays exact (|x| <= x_max): the bound is the
+    largest per-channel sum |w|, tighter than the depth times the largest weight."""
+    return F32 if int(weight_bound(w, axis_out).max(initial=0)) * x_max < EXACT_F32 else np.float64
 
 
 def weight_bound(w: np.ndarray, axis_out: int) -> np.ndarray:

@@ -26,9 +26,9 @@ from edgelite.interpreter.kernels._conv_util import (
 )
 from edgelite.interpreter.kernels._qconv import (
     F32,
-    acc_dtype,
     asymmetric_quantize,
     constant,
+    exact_dtype,
     hybrid_scales,
     input_range,
     offset_weights,
@@ -162,7 +162,7 @@ def prepare_conv_2d_int(ctx):
     """``reference_integer_ops::ConvPerChannel`` (int8, and int16x8 with int64 accumulators).
 
     int8: the raw input is summed against the weights in float BLAS (exact: see
-    ``acc_dtype``) with padding holding the input zero point, whose term is folded into the
+    ``exact_dtype``) with padding holding the input zero point, whose term is folded into the
     bias; int16 sums in float64. ``Requantizer`` then rescales per output channel.
     """
     bias_info, groups = check_inputs(ctx)
@@ -172,7 +172,7 @@ def prepare_conv_2d_int(ctx):
     w = offset_weights(ctx, ctx.inputs[1])
     zp, x_max, _ = input_range(x)
     requant = weighted_requantizer(ctx, w, 0, bias_info, act, x_max, zp, reps=win.ow)
-    dtype = acc_dtype(kh * kw * cg, x_max, int(np.abs(w).max(initial=0)))
+    dtype = exact_dtype(w, 0, x_max)
     wmat = weight_matrix(w.astype(dtype), groups)
     if kh == 1 and kw == 1 and groups == 1:
         return prepare_pointwise_int(win, wmat[0], dtype, requant)

@@ -28,9 +28,9 @@ from edgelite.interpreter.kernels._conv_util import (
 )
 from edgelite.interpreter.kernels._qconv import (
     F32,
-    acc_dtype,
     asymmetric_quantize,
     constant,
+    exact_dtype,
     hybrid_scales,
     input_range,
     offset_weights,
@@ -140,7 +140,7 @@ def prepare_depthwise_conv_2d_int(ctx):
     w = offset_weights(ctx, ctx.inputs[1])
     zp, raw_max, _ = input_range(x)
     requant = weighted_requantizer(ctx, w, 3, bias_info, act, raw_max, zp, reps=win.ow)
-    dtype = acc_dtype(kh * kw, raw_max, int(np.abs(w).max(initial=0)))
+    dtype = exact_dtype(w, 3, raw_max)
     rows = block_rows(win, cd)
     inputs = InputRows(win, rows, float(zp), mult, dtype)
     layout, accumulate = block_accumulator(win, cd, dtype)

@@ -17,12 +17,13 @@ import numpy as np
 from edgelite.interpreter.kernels._conv_util import activate, check_activation, constant_f32, rows
 from edgelite.interpreter.kernels._qconv import (
     F32,
-    acc_dtype,
     asymmetric_quantize,
     bias_values,
     constant,
     double_round_requant,
+    exact_dtype,
     hybrid_scales,
+    input_range,
     out_bounds,
     scales,
     symmetric_quantize,
@@ -87,28 +88,28 @@ def check_fc(ctx):
 @kernel("FULLY_CONNECTED", "int8", "uint8", "int16")
 def prepare_fully_connected_int(ctx):
     """``reference_integer_ops::FullyConnected`` / ``FullyConnectedPerChannel`` (and the
-    uint8 ``reference_ops`` one): sum((x - zx) * (w - zw)) + bias, exact in float BLAS."""
+    uint8 ``reference_ops`` one): sum((x - zx) * (w - zw)) + bias, exact in float BLAS
+    (the raw x summed, float32 when the weights' per-unit sums |w| allow)."""
     x, w, b, units, depth, act, batch = check_fc(ctx)
     out = ctx.outputs[0]
     wq = constant(ctx, w, "weights").astype(np.int64) - zero_point(w)
-    zx = zero_point(x)
-    if x.dtype == np.int16 and (zx or zero_point(out)):
+    if x.dtype == np.int16 and (zero_point(x) or zero_point(out)):
         raise ctx.error("int16 activations must have zero points of 0")
-    x_max = {np.dtype(np.int16): 32768}.get(np.dtype(x.dtype), 255)
-    dtype = acc_dtype(depth, x_max, int(np.abs(wq).max(initial=0)))
+    zx, x_max, _ = input_range(x)
+    dtype = exact_dtype(wq, 0, x_max)
     wt = np.ascontiguousarray(wq.T.astype(dtype))
     bias, _ = bias_values(ctx, b, units)
+    bias = bias - zx * wq.sum(axis=1)  # the raw input is summed: zx's share leaves here
     sx, so = (np.float64(scales(ctx, t, n)[0]) for t, n in ((x, "input"), (out, "output")))
     eff = sx * scales(ctx, w, "weights", units).astype(np.float64) / so
     zo = zero_point(out)
     lo, hi = out_bounds(ctx, out, act)
-    shifted = np.empty((batch, depth), dtype)
+    pixels = np.empty((batch, depth), dtype)
     acc = np.empty((batch, units), dtype)
-    zx_value = np.dtype(dtype).type(zx)
 
     def run(ins, outs):
-        np.subtract(ins[0].reshape(batch, depth), zx_value, out=shifted)
-        np.matmul(shifted, wt, out=acc)
+        np.copyto(pixels, ins[0].reshape(batch, depth))
+        np.matmul(pixels, wt, out=acc)
         double_round_requant(acc + bias, eff, zo, lo, hi, outs[0])
 
     return run

@@ -25,7 +25,7 @@ from edgelite.interpreter.kernels._conv_util import (
     rows,
 )
 from edgelite.interpreter.kernels._qconv import (
-    acc_dtype,
+    exact_dtype,
     input_range,
     offset_weights,
     weighted_requantizer,
@@ -138,8 +138,7 @@ def prepare_transpose_conv_int(ctx):
     wq = offset_weights(ctx, ctx.inputs[1])
     zp, _, x_max = input_range(x)
     requant = weighted_requantizer(ctx, wq, 0, b_info, act, x_max, 0, reps=ow)
-    taps = -(-kh // sh) * -(-kw // sw)  # contributions summed into one output pixel
-    dtype = acc_dtype(c * taps, x_max, int(np.abs(wq).max(initial=0)))
+    dtype = exact_dtype(wq, 0, x_max)  # an output pixel sums a subset of its channel's weights
     scatter = prepare_scatter(geo, dtype)
     wmat = weight_matrix(wq.astype(dtype))
     shifted = np.empty((n, h, w, c), dtype)
