@@ -75,18 +75,18 @@ class Interpreter:
         if key not in self._variables:
             arr = np.zeros(info.shape, info.dtype)
             self._variables[key] = arr
-            self._reset_variable(arr, info)
+            self._reset_variable(arr, self._view.subgraphs[sg_index].tensors[t_index])
         return self._variables[key]
 
     @staticmethod
-    def _reset_variable(arr, info) -> None:
+    def _reset_variable(arr, spec) -> None:
         """Back to the file's initial value, or zero (the zero point, if quantized)."""
-        zp = info.quant.zero_point[0] if info.quant is not None else 0
-        arr[...] = info.data if info.data is not None else zp
+        zp = spec.quant.zero_point[0] if spec.quant is not None else 0
+        arr[...] = spec.data if spec.data is not None else zp
 
     def reset_all_variables(self):
         for (si, ti), arr in self._variables.items():
-            self._reset_variable(arr, self._view.subgraphs[si].tensors[ti].info())
+            self._reset_variable(arr, self._view.subgraphs[si].tensors[ti])
         self.resources.clear()
         self.state.clear()
 

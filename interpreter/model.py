@@ -36,8 +36,10 @@ class TensorSpec:
     raw: object  # the schema Tensor object (quantization/sparsity details)
 
     def info(self) -> TensorInfo:
+        """What kernels see: a variable's initial value is state, not a constant to fold."""
+        data = None if self.is_variable else self.data
         return TensorInfo(
-            self.index, self.name, self.shape, self.dtype, self.data, self.quant, self.is_variable
+            self.index, self.name, self.shape, self.dtype, data, self.quant, self.is_variable
         )
 
 

@@ -134,10 +134,10 @@ class SubgraphRuntime:
             last[i] = n
         blocks = []
         for i, info in enumerate(self.infos):
-            if info.data is not None:
-                self.values[i] = info.data
-            elif info.is_variable:
+            if info.is_variable:
                 self.values[i] = self.owner.variable_tensor(self.sg.index, i, info)
+            elif info.data is not None:
+                self.values[i] = info.data
             elif i in first and i not in self.dynamic and info.dtype != np.object_:
                 size = int(np.prod(info.shape, dtype=np.int64)) * info.dtype.itemsize
                 span = (0, n) if preserve_all else (first[i], last[i])
