@@ -166,13 +166,14 @@ def float_epilogue(win: Window, bias_info, channels: int, act):
 
 
 def hybrid_epilogue(per_channel, bias, act):
-    """``finish(out, factors)``: scale hybrid integer sums back to float (per-channel weight
-    scales, per-batch input factors), add the float bias, apply the activation."""
+    """``finish(out, factor)``: scale hybrid integer sums of one batch (all or some of its
+    rows) back to float (per-channel weight scales, the batch's input factor), add the float
+    bias, apply the activation."""
 
-    def finish(out, factors):
+    def finish(out, factor):
         if per_channel is not None:
             out *= per_channel
-        out *= factors.reshape(-1, 1, 1, 1)
+        out *= factor
         if bias is not None:
             out += bias
         activate(out, act)

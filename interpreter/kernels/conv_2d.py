@@ -76,18 +76,50 @@ def prepare_conv_2d(ctx):
     w = constant_f32(ctx.inputs[1])
     wmat = None if w is None else weight_matrix(w, groups)
     finish = float_epilogue(win, bias_info, o, act)
-    m = win.n * win.oh * win.ow
-    if groups == 1 and not (kh == 1 and kw == 1):
-        return prepare_windows_float(win, o, wmat, finish)
-    pointwise = kh == 1 and kw == 1 and groups == 1
-    matmul = prepare_pointwise(win, m) if pointwise else prepare_im2col(win, m, groups, o)
+    if groups > 1:
+        return prepare_grouped_float(win, groups, o, wmat, finish)
+    rows, matmul = prepare_float_blocks(win, o)
 
     def run(ins, outs):
-        out = outs[0]
-        matmul(ins[0], weight_matrix(ins[1], groups) if wmat is None else wmat, out)
-        finish(out, ins)
+        wt = weight_matrix(ins[1], 1)[0] if wmat is None else wmat[0]
+        for b, r, k in blocks(win, rows):
+            acc = outs[0][b, r : r + k]
+            matmul(ins[0], wt, b, r, k, acc)
+            finish(acc, ins)  # bias and activation while the block is in cache
 
     return run
+
+
+def prepare_grouped_float(win, groups, o, wmat, finish):
+    """Grouped convolution: one im2col buffer and one batched matmul over the groups."""
+    matmul = prepare_im2col(win, win.n * win.oh * win.ow, groups, o)
+
+    def run(ins, outs):
+        matmul(ins[0], weight_matrix(ins[1], groups) if wmat is None else wmat, outs[0])
+        finish(outs[0], ins)
+
+    return run
+
+
+def prepare_float_blocks(win, o):
+    """Ungrouped float conv a block of output rows at a time: ``(rows, matmul)`` where
+    ``matmul(x, wmat, b, r, k, acc)`` writes the k output rows from row r of batch b. A 1x1
+    filter multiplies the (strided) pixels directly; any other window goes through im2col."""
+    if win.kh == 1 and win.kw == 1:
+        return prepare_pointwise_blocks(win, o)
+    return prepare_windows(win, o)
+
+
+def prepare_pointwise_blocks(win, o):
+    """1x1 filter: each block's (strided) pixels times the (C, O) filter matrix."""
+    rows = block_rows(win, max(o, win.c), MIN_MATMUL_ROWS)
+    sh, sw = win.sh, win.sw
+
+    def matmul(x, wmat, b, r, k, acc):
+        px = x[b, r * sh : (r + k - 1) * sh + 1 : sh, : win.ow * sw : sw]
+        np.matmul(px.reshape(k * win.ow, win.c), wmat, out=acc.reshape(k * win.ow, o))
+
+    return rows, matmul
 
 
 def prepare_windows(win, o, dtype=np.float32, fill=0.0):
@@ -104,33 +136,6 @@ def prepare_windows(win, o, dtype=np.float32, fill=0.0):
         np.matmul(cols[:k].reshape(k * win.ow, k_len), wmat, out=acc.reshape(k * win.ow, o))
 
     return rows, matmul
-
-
-def prepare_windows_float(win, o, wmat, finish):
-    """Float im2col conv by blocks: each block's outputs get their bias and activation while
-    in cache."""
-    rows, matmul = prepare_windows(win, o)
-
-    def run(ins, outs):
-        w = weight_matrix(ins[1], 1)[0] if wmat is None else wmat[0]
-        for b, r, k in blocks(win, rows):
-            acc = outs[0][b, r : r + k]
-            matmul(ins[0], w, b, r, k, acc)
-            finish(acc, ins)
-
-    return run
-
-
-def prepare_pointwise(win, m):
-    """1x1 filter: the (strided) pixels times the (C, O) filter matrix, straight into out."""
-    strided = win.sh > 1 or win.sw > 1
-
-    def matmul(x, wmat, out):
-        if strided:
-            x = x[:, : win.oh * win.sh : win.sh, : win.ow * win.sw : win.sw]
-        np.matmul(x.reshape(m, win.c), wmat[0], out=rows(out, (m, out.shape[3])))
-
-    return matmul
 
 
 def prepare_im2col(win, m, groups, o, dtype=np.float32, fill=0.0):
@@ -242,9 +247,10 @@ def prepare_conv_2d_hybrid(ctx):
         per_channel = np.full(o, scale, F32)
     wmat = weight_matrix(constant(ctx, ctx.inputs[1], "weights").astype(F32), groups)
     finish = hybrid_epilogue(per_channel, constant_f32(bias_info), act)
-    m = win.n * win.oh * win.ow
-    pointwise = kh == 1 and kw == 1 and groups == 1
-    matmul = prepare_pointwise(win, m) if pointwise else prepare_im2col(win, m, groups, o)
+    if groups > 1:
+        matmul = prepare_im2col(win, win.n * win.oh * win.ow, groups, o)
+    else:
+        rows, matmul_rows = prepare_float_blocks(win, o)
 
     def run(ins, outs):
         xb = ins[0].reshape(win.n, -1)
@@ -254,8 +260,14 @@ def prepare_conv_2d_hybrid(ctx):
         else:
             q, factors, offsets = asymmetric_quantize(xb)
             q -= offsets[:, None].astype(F32)
-        out = outs[0]
-        matmul(q.reshape(ins[0].shape), wmat, out)
-        finish(out, factors)
+        q, out = q.reshape(ins[0].shape), outs[0]
+        if groups > 1:
+            matmul(q, wmat, out)
+            for b in range(win.n):
+                finish(out[b], factors[b])
+            return
+        for b, r, k in blocks(win, rows):
+            matmul_rows(q, wmat[0], b, r, k, out[b, r : r + k])
+            finish(out[b, r : r + k], factors[b])
 
     return run

@@ -175,9 +175,9 @@ def prepare_depthwise_conv_2d_hybrid(ctx):
         q, factors, offsets = asymmetric_quantize(ins[0].reshape(win.n, -1))
         q -= offsets[:, None].astype(F32)
         q = q.reshape(ins[0].shape)
-        out = outs[0]
         for b, r, k in blocks(win, rows):
-            accumulate(inputs.load(q, b, r, k), weights, out[b, r : r + k], k)
-        finish(out, factors)
+            acc = outs[0][b, r : r + k]
+            accumulate(inputs.load(q, b, r, k), weights, acc, k)
+            finish(acc, factors[b])
 
     return run

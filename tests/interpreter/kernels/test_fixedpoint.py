@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgelite.interpreter.kernels import fixedpoint as fp
+from edgelite.interpreter.kernels._qconv import round_clamped
 
 I32 = st.integers(fp.INT32_MIN, fp.INT32_MAX)
 
@@ -129,3 +131,32 @@ def test_requantize_clamps_and_writes_out():
     fp.requantize(np.array([1000, -1000, 3, -3]), m, s, 5, -128, 127, out=out)
     # 1.5 rounds up to 2; -1.5 is a negative exact half, which goes toward zero: -1
     np.testing.assert_array_equal(out, [127, -128, 7, 4])
+
+
+def c_round_f64(v):
+    """C's round() of float32 values, computed exactly in float64."""
+    w = v.astype(np.float64)
+    return np.trunc(w + np.copysign(0.5, w))
+
+
+@pytest.mark.parametrize("lo, hi", [(-128, 127), (-127, 127)])
+def test_float32_round_clamped_equals_c_round(lo, hi):
+    """The hybrid kernels' float32 rounding, on random float32 bit patterns of the whole
+    clamped range and on the values that break naive float32 rounding (0.49999997, ties)."""
+    rng = np.random.default_rng(0)
+    top = np.float32(130).view(np.uint32)
+    v = rng.integers(0, top, 2_000_000, dtype=np.uint32).view(np.float32)
+    ties = np.arange(-130, 131, dtype=np.float32) + np.float32(0.5)
+    near = np.concatenate([np.nextafter(ties, np.float32(-1e9)), np.nextafter(ties, 1e9)])
+    edge = np.array([0.49999997, 0.5, 1.5, 2.5, 127.25, 127.5, 128.25, 1e9, 0.0], np.float32)
+    v = np.concatenate([v, ties, near, edge, np.float32(1e-30) * rng.standard_normal(9)])
+    v = np.concatenate([v, -v]).astype(np.float32)
+    want = np.clip(c_round_f64(v), lo, hi)
+    got = round_clamped(v.copy(), lo, hi)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, want)
+
+
+def test_float32_round_clamped_refuses_wide_ranges():
+    with pytest.raises(ValueError, match="128"):
+        round_clamped(np.zeros(3, np.float32), -32768, 32767)

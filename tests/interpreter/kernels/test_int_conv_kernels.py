@@ -278,6 +278,18 @@ def test_mean_sum_match_litert(op, dtype, seed, keep):
 @given(seed=SEEDS, per_channel=st.booleans())
 @settings(max_examples=30, deadline=None)
 def test_hybrid_conv_close_to_litert(op, seed, per_channel):
+    hybrid_conv_case(op, seed, per_channel)
+
+
+@pytest.mark.parametrize("op", ["CONV_2D", "DEPTHWISE_CONV_2D"])
+@pytest.mark.parametrize("seed", range(6))
+def test_hybrid_conv_in_blocks_of_one_row(monkeypatch, op, seed):
+    monkeypatch.setattr(_row_blocks, "BLOCK_ELEMENTS", 1)
+    monkeypatch.setattr(conv_2d, "MIN_MATMUL_ROWS", 1)
+    hybrid_conv_case(op, seed, per_channel=bool(seed % 2))
+
+
+def hybrid_conv_case(op, seed, per_channel):
     rng = np.random.default_rng(seed)
     depthwise = op == "DEPTHWISE_CONV_2D"
     g, padding, mult = conv_case(rng, np.int8, depthwise)
