@@ -49,6 +49,7 @@ class InputRows:
         self.buf = np.full((span, width, win.c * repeat), fill, dtype or np.float32)
         inner = self.buf[:, win.pad_l : win.pad_l + win.w]
         self.inner = inner.reshape(span, win.w, win.c, repeat)
+        self._windows = {}
 
     def load(self, x: np.ndarray, b: int, r: int, k: int) -> np.ndarray:
         """The buffer rows for output rows [r, r + k) of batch ``b``, filled from ``x``."""
@@ -63,6 +64,14 @@ class InputRows:
         if a1 > a0:
             self.inner[a0 - i0 : a1 - i0] = x[b, a0:a1, :, :, None]
         return self.buf[: i1 - i0]
+
+    def windows(self, k: int) -> np.ndarray:
+        """``window_rows`` of the buffer for a block of k rows, made once per k: the buffer
+        never moves, and building strided views costs more than small blocks' arithmetic."""
+        view = self._windows.get(k)
+        if view is None:
+            view = self._windows[k] = window_rows(self.buf, self.win, k)
+        return view
 
 
 def tap_rows(xb: np.ndarray, win: Window, i: int, j: int, k: int) -> np.ndarray:

@@ -40,7 +40,6 @@ from edgelite.interpreter.kernels._row_blocks import (
     InputRows,
     block_rows,
     blocks,
-    window_rows,
 )
 from edgelite.interpreter.kernels.registry import kernel
 
@@ -132,7 +131,8 @@ def prepare_windows(win, o, dtype=np.float32, fill=0.0):
     cols = np.empty((rows, win.ow, win.kh, win.kw, win.c), dtype)
 
     def matmul(x, wmat, b, r, k, acc):
-        np.copyto(cols[:k], window_rows(inputs.load(x, b, r, k), win, k))
+        inputs.load(x, b, r, k)
+        np.copyto(cols[:k], inputs.windows(k))
         np.matmul(cols[:k].reshape(k * win.ow, k_len), wmat, out=acc.reshape(k * win.ow, o))
 
     return rows, matmul

@@ -41,7 +41,6 @@ from edgelite.interpreter.kernels._row_blocks import (
     block_rows,
     blocks,
     tap_rows,
-    window_rows,
 )
 from edgelite.interpreter.kernels.registry import kernel
 
@@ -78,19 +77,21 @@ def use_einsum(channels: int) -> bool:
 
 
 def block_accumulator(win, cd: int, dtype):
-    """(weight layout, ``accumulate(xb, weights, acc, k)``) summing a block of k output rows
-    from its padded input rows ``xb``: one einsum over the windows, or a multiply-add per
-    kernel tap with the tap's weights tiled along a row (one long vector loop each)."""
+    """(weight layout, ``accumulate(rows, weights, acc, k)``) summing a block of k output rows
+    from the padded input rows loaded in ``rows`` (an ``InputRows``): one einsum over the
+    windows, or a multiply-add per kernel tap with the tap's weights tiled along a row (one
+    long vector loop each)."""
     if use_einsum(cd):
 
-        def einsum(xb, weights, acc, k):
-            np.einsum("hwijc,ijc->hwc", window_rows(xb, win, k), weights, out=acc)
+        def einsum(rows, weights, acc, k):
+            np.einsum("hwijc,ijc->hwc", rows.windows(k), weights, out=acc)
 
         return window_weights, einsum
     taps = [(i, j) for i in range(win.kh) for j in range(win.kw)]
     tmp = np.empty((block_rows(win, cd), win.ow, cd), dtype)
 
-    def per_tap(xb, weights, acc, k):
+    def per_tap(rows, weights, acc, k):
+        xb = rows.buf
         np.multiply(tap_rows(xb, win, *taps[0], k), weights[taps[0]], out=acc)
         part = tmp[:k]
         for i, j in taps[1:]:
@@ -118,7 +119,8 @@ def prepare_depthwise_conv_2d(ctx):
         wt = layout(np.asarray(ins[1], np.float32)) if weights is None else weights
         for b, r, k in blocks(win, rows):
             acc = outs[0][b, r : r + k]
-            accumulate(inputs.load(ins[0], b, r, k), wt, acc, k)
+            inputs.load(ins[0], b, r, k)
+            accumulate(inputs, wt, acc, k)
             finish(acc, ins)
 
     return run
@@ -149,7 +151,8 @@ def prepare_depthwise_conv_2d_int(ctx):
 
     def run(ins, outs):
         for b, r, k in blocks(win, rows):
-            accumulate(inputs.load(ins[0], b, r, k), weights, acc[:k], k)
+            inputs.load(ins[0], b, r, k)
+            accumulate(inputs, weights, acc[:k], k)
             requant(acc[:k], outs[0][b, r : r + k])
 
     return run
@@ -177,7 +180,8 @@ def prepare_depthwise_conv_2d_hybrid(ctx):
         q = q.reshape(ins[0].shape)
         for b, r, k in blocks(win, rows):
             acc = outs[0][b, r : r + k]
-            accumulate(inputs.load(q, b, r, k), weights, acc, k)
+            inputs.load(q, b, r, k)
+            accumulate(inputs, weights, acc, k)
             finish(acc, factors[b])
 
     return run
