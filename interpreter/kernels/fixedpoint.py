@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+CHUNK_ELEMENTS = 1 << 15  # accumulators per pass of the float requantization (measured)
 INT32_MIN = -(1 << 31)
 INT32_MAX = (1 << 31) - 1
 
@@ -205,7 +206,7 @@ def requantize_float_plan(
     width = channels * reps
     unsigned = np.uint8 if qmax - qmin < 256 else np.uint16
     qmin_bits = unsigned(qmin % (1 << (8 * np.dtype(unsigned).itemsize)))
-    step = rows_per_chunk or max(1, (1 << 15) // width)  # keep a chunk's temporaries in cache
+    step = rows_per_chunk or max(1, CHUNK_ELEMENTS // width)  # temporaries stay in cache
     t = np.empty((step, width))
     s = np.empty((step, width), np.uint64) if signed else None
     sign_bit = np.uint64(1 << 63)
