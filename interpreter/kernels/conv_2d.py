@@ -1,14 +1,15 @@
 """CONV_2D: NHWC input, OHWI filter, optional bias (TFLite ``reference_ops::Conv``).
 
-Float path: a pointwise (1x1) convolution is one float32 matmul of the pixels against the
-transposed filter; any other window is im2col (windows copied into a buffer allocated once)
-followed by one matmul per group. Grouped convolution: input channels = groups x filter
-channels, output channels split evenly between groups. Bias and the fused activation are
-applied in place on the output.
+Float path, a block of output rows at a time (``_row_blocks``): a pointwise (1x1) convolution
+multiplies the block's (strided) pixels by the transposed filter; any other window copies the
+block's windows into a buffer allocated once (im2col) and multiplies that. Bias and the fused
+activation are applied to each block while it is in cache. Grouped convolution (input
+channels = groups x filter channels, output channels split evenly between groups) runs as one
+batched matmul over the whole output.
 
 Integer paths (int8, int16x8) run the same matmuls on the integer values, exact in float, and
-requantize per output channel; the hybrid path (float input, int8 weights) on the input
-quantized on the fly per batch.
+requantize per output channel block by block; the hybrid path (float input, int8 weights) on
+the input quantized on the fly per batch.
 """
 
 from __future__ import annotations
