@@ -4,9 +4,10 @@
 Q5.26 (differences below ``diff_min`` count as exp = 0), exponentiated in fixed point, summed in
 Q12.19, inverted with ``GetReciprocal`` and the products rounded into the output type (int8 /
 uint8 / int16 with offset min(type)). int16 SOFTMAX (``SoftmaxInt16``): exp and 1 / (1 + x) come
-from 513-entry interpolated LUTs built in double over [-10, 0] and [0, 1]. int8 LOG_SOFTMAX
-(``reference_integer_ops::LogSoftmax``): the same Q5.26 differences minus the fixed-point log of
-the sum of exps, into scale 16/256 and zero point 127.
+from 513-entry interpolated LUTs built in double over [-10, 0] and [0, 1]. 8-bit LOG_SOFTMAX
+(``reference_integer_ops::LogSoftmax`` for int8, the legacy ``reference_ops::LogSoftmax`` for
+uint8, identical arithmetic): the same Q5.26 differences minus the fixed-point log of the sum
+of exps, into scale 16/256 and zero point max(type) (127 int8, 255 uint8).
 """
 
 from __future__ import annotations
@@ -161,8 +162,13 @@ def log_softmax_scaling(input_scale) -> tuple:
     return m, shift, rm, -rshift, diff_min
 
 
-def make_log_softmax8(m, shift, rm, rshift, diff_min):
-    """Row-wise int8 log-softmax (scale 16/256, zero point 127) -> int64 values."""
+def make_log_softmax8(m, shift, rm, rshift, diff_min, out_dtype=np.int8):
+    """Row-wise 8-bit log-softmax (scale 16/256, zero point max(type)) -> int64 values.
+
+    int8 and uint8 differ only in the output range: zero point 127 or 255, and min(type) for
+    the entries at or below the row's cutoff.
+    """
+    lo, hi = qrange(out_dtype)
     scaled_tab, exps_tab = _exp_table(m, shift, diff_min, 256)
     acc_tab = gl.rescale(exps_tab, 0, _ACC_BITS)
 
@@ -172,7 +178,7 @@ def make_log_softmax8(m, shift, rm, rshift, diff_min):
         log_sum = gl.log_x_ge_1(total, _ACC_BITS, _DIFF_BITS)
         bound = mbqm(wrap(log_sum - (1 << 31), 32), rm, -rshift)
         adjusted_min = np.maximum(diff_min - 1, bound)
-        y = rounding_divide_by_pot(wrap(scaled_tab[idx] - log_sum, 32), 31 - _DIFF_BITS - 4) + 127
-        return np.where(-idx > adjusted_min, np.clip(y, -128, 127), -128)
+        y = rounding_divide_by_pot(wrap(scaled_tab[idx] - log_sum, 32), 31 - _DIFF_BITS - 4) + hi
+        return np.where(-idx > adjusted_min, np.clip(y, lo, hi), lo)
 
     return fn

@@ -1,7 +1,8 @@
 """LOG_SOFTMAX: x - max - log(sum(exp(x - max))) over the last axis (TFLite ``log_softmax``).
 
-int8 (output scale 16/256, zero point 127) follows TFLite's fixed-point reference kernel (see
-``_qsoftmax``).
+int8 (output scale 16/256, zero point 127) and legacy uint8 (scale 16/256, zero point 255)
+follow TFLite's fixed-point reference kernels (``reference_integer_ops::LogSoftmax`` and
+``reference_ops::LogSoftmax``): the same arithmetic, offset by max(type) (see ``_qsoftmax``).
 """
 
 from __future__ import annotations
@@ -28,17 +29,22 @@ def prepare_log_softmax(ctx):
     return run
 
 
-@kernel("LOG_SOFTMAX", "int8")
+@kernel("LOG_SOFTMAX", "int8", "uint8")
 def prepare_log_softmax_int8(ctx):
     x = prepare_last_axis(ctx)
     scale, _ = qparams(ctx, x, "input")
-    s_out, z_out = qparams(ctx, ctx.outputs[0], "output")
-    if float(s_out) != 16 / 256 or z_out != 127:
-        raise ctx.error(f"int8 output needs scale 16/256 and zero point 127, got {s_out} {z_out}")
+    out = ctx.outputs[0]
+    s_out, z_out = qparams(ctx, out, "output")
+    zp = 127 if x.dtype == np.int8 else 255  # max(type)
+    if float(s_out) != 16 / 256 or z_out != zp:
+        raise ctx.error(
+            f"{np.dtype(x.dtype).name} output '{out.name}' needs scale 16/256 and zero point "
+            f"{zp}, got {s_out} and {z_out}"
+        )
     if x.shape[-1] == 0:
         return lambda ins, outs: None
     try:
-        fn = make_log_softmax8(*log_softmax_scaling(scale))
+        fn = make_log_softmax8(*log_softmax_scaling(scale), out_dtype=x.dtype)
     except ValueError as e:
         raise ctx.error(str(e)) from None
 

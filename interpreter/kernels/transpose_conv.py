@@ -12,6 +12,9 @@ Float path: one matmul gives every pixel's contribution for all taps; the contri
 then added into an uncropped buffer one tap at a time and the output window copied out.
 Integer paths (``reference_integer_ops::TransposeConv``) do the same on (input - zero point)
 in float (exact), then requantize per output channel like CONV_2D (int16: 64-bit variant).
+Legacy uint8 (``reference_ops::TransposeConv``) is the same sum of (x - zx) * (w - zw) with
+uint8 weights carrying a zero point and one per-tensor multiplier, computed as CONV_2D's uint8
+one (``GetQuantizedConvolutionMultipler``: float32 input x weight scale, over the output scale).
 """
 
 from __future__ import annotations
@@ -129,12 +132,28 @@ def prepare_transpose_conv(ctx):
     return run
 
 
-@kernel("TRANSPOSE_CONV", "int8", "int16")
+def check_int_types(ctx, x, w_info, b_info) -> None:
+    """LiteRT's type rules: uint8 activations take uint8 per-tensor weights, int8 and int16
+    ones int8 weights; 8-bit activations take an int32 bias."""
+    want = np.uint8 if x.dtype == np.uint8 else np.int8
+    if w_info.dtype != want:
+        raise ctx.error(
+            f"{np.dtype(x.dtype).name} activations need {np.dtype(want).name} weights, "
+            f"'{w_info.name}' is {np.dtype(w_info.dtype).name}"
+        )
+    if x.dtype == np.uint8 and w_info.quant is not None and w_info.quant.per_channel:
+        raise ctx.error(f"uint8 weights '{w_info.name}' must be quantized per tensor")
+    if b_info is not None and x.dtype != np.int16 and b_info.dtype != np.int32:
+        raise ctx.error(f"bias '{b_info.name}' of 8-bit activations must be int32")
+
+
+@kernel("TRANSPOSE_CONV", "int8", "uint8", "int16")
 def prepare_transpose_conv_int(ctx):
     geo = check_geometry(ctx)
     n, h, w, c, oh, ow, o, kh, kw, sh, sw, _, _, act = geo
     x = ctx.inputs[2]
     b_info = ctx.inputs[3] if len(ctx.inputs) > 3 else None
+    check_int_types(ctx, x, ctx.inputs[1], b_info)
     wq = offset_weights(ctx, ctx.inputs[1])
     zp, _, x_max = input_range(x)
     requant = weighted_requantizer(ctx, wq, 0, b_info, act, x_max, 0, reps=ow)

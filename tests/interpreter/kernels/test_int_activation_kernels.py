@@ -157,21 +157,47 @@ def test_softmax_int8_needs_fixed_output():
                    quant={"in0": (0.1, 0), "out0": (1 / 256, 0)})  # fmt: skip
 
 
+_LOG_SOFTMAX_ZP = {np.int8: 127, np.uint8: 255}  # output scale 16/256, zero point max(type)
+
+
 @SETTINGS
-@given(st.integers(1, 3), st.integers(1, 40), SEEDS)
-def test_log_softmax_int8_matches_litert(rows, depth, seed):
+@given(st.sampled_from([np.int8, np.uint8]), st.integers(1, 3), st.integers(1, 40), SEEDS)
+def test_log_softmax_matches_litert(dtype, rows, depth, seed):
+    """int8 (reference_integer_ops) and legacy uint8 (reference_ops) LOG_SOFTMAX."""
     rng = np.random.default_rng(seed)
-    x = rng.integers(-128, 128, (rows, depth)).astype(np.int8)
-    s_in, zp = qparams(rng, np.int8, 0.01, 0.3)
+    info = np.iinfo(dtype)
+    x = rng.integers(info.min, info.max + 1, (rows, depth)).astype(dtype)
+    if seed % 2:  # narrow rows, where many values matter
+        x = (x // 16).astype(dtype)
+    s_in, zp = qparams(rng, dtype, 0.01, 0.3)
+    out_zp = _LOG_SOFTMAX_ZP[dtype]
     model = single_op(
-        "LOG_SOFTMAX", [x], x.shape, np.int8, options("LogSoftmaxOptions"),
-        in_quant={0: (s_in, zp)}, out_quant=(16 / 256, 127), version=2,
+        "LOG_SOFTMAX", [x], x.shape, dtype, options("LogSoftmaxOptions"),
+        in_quant={0: (s_in, zp)}, out_quant=(16 / 256, out_zp), version=2,
     )  # fmt: skip
     (got,) = assert_matches_litert(model, [x])
     v = dequant(x, s_in, zp)
     v = v - v.max(axis=-1, keepdims=True)
-    want = np.clip((v - np.log(np.exp(v).sum(axis=-1, keepdims=True))) * 16 + 127, -128, 127)
-    assert np.abs(got - want).max() <= 1.5
+    want = (v - np.log(np.exp(v).sum(axis=-1, keepdims=True))) * 16 + out_zp
+    assert np.abs(got - np.clip(want, info.min, info.max)).max() <= 1.5
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8])
+@pytest.mark.parametrize(
+    "in_q, out_q, message",
+    [
+        ((0.1, 3), (16 / 256, 0), "'out0' needs scale 16/256 and zero point {zp}"),
+        ((0.1, 3), (1 / 16.5, "zp"), "'out0' needs scale 16/256"),
+        ((0.1, 3), (1 / 256, "zp"), "'out0' needs scale 16/256"),
+        ((1e-9, 3), (16 / 256, "zp"), "too small"),  # the reference kernel aborts
+    ],
+)
+def test_log_softmax_needs_fixed_output(dtype, in_q, out_q, message):
+    zp = _LOG_SOFTMAX_ZP[dtype]
+    out_q = (out_q[0], zp if out_q[1] == "zp" else out_q[1])
+    x = np.zeros((2, 4), dtype)
+    with pytest.raises(InvalidModelError, match=message.format(zp=zp)):
+        run_kernel("LOG_SOFTMAX", [x], out_dtypes=(dtype,), quant={"in0": in_q, "out0": out_q})
 
 
 # --- LUT and rescaling activations -------------------------------------------------------------

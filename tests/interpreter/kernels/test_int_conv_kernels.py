@@ -155,10 +155,12 @@ def test_depthwise_conv_2d_matches_litert(dtype, seed, per_channel):
     assert_exact(model, [x])
 
 
-@pytest.mark.parametrize("dtype", [np.int8, np.int16])
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint8])
 @given(seed=SEEDS, per_channel=st.booleans())
 @settings(max_examples=30, deadline=None)
 def test_transpose_conv_matches_litert(dtype, seed, per_channel):
+    """int8/int16 per-channel, and legacy uint8 (uint8 weights with a zero point, one
+    multiplier); sometimes without bias, with a fused activation (op version 4)."""
     rng = np.random.default_rng(seed)
     n, h, w, c, o = (int(v) for v in rng.integers(1, 6, 5))
     kh, kw, sh, sw = (int(v) for v in rng.integers(1, 4, 4))
@@ -166,17 +168,46 @@ def test_transpose_conv_matches_litert(dtype, seed, per_channel):
     oh = h * sh if padding == "SAME" else (h - 1) * sh + kh
     ow = w * sw if padding == "SAME" else (w - 1) * sw + kw
     x = rand_act(rng, dtype)((n, h, w, c))
-    wt = rng.integers(-127, 128, (o, kh, kw, c)).astype(np.int8)
+    wt, w_q = conv_weights(rng, dtype, (o, kh, kw, c), o, 0, per_channel)
     in_q, out_q = act_quant(rng, dtype), act_quant(rng, dtype)
-    w_q = weights_quant(rng, o, 0, per_channel)
     b, b_q = bias_for(rng, dtype, in_q[0], w_q, o)
     shape = np.array([n, oh, ow, o], np.int32)
-    opts = options("TransposeConvOptions", padding=padding, stride_h=sh, stride_w=sw)
+    opts = options(
+        "TransposeConvOptions", padding=padding, stride_h=sh, stride_w=sw,
+        fused_activation_function=ACTS[int(rng.integers(4))],
+    )  # fmt: skip
+    inputs = [shape, wt, x, b] if rng.random() < 0.8 else [shape, wt, x]
     model = single_op(
-        "TRANSPOSE_CONV", [shape, wt, x, b], (n, oh, ow, o), dtype, opts, version=3,
+        "TRANSPOSE_CONV", inputs, (n, oh, ow, o), dtype, opts, version=4,
         const=(0, 1, 3), in_quant={1: w_q, 2: in_q, 3: b_q}, out_quant=out_q,
     )  # fmt: skip
     assert_exact(model, [x])
+
+
+_U8 = (0.01, 5)  # uint8 weight quantization (scale, zero point)
+
+
+@pytest.mark.parametrize(
+    "x_dtype, wt, w_q, bias, message",
+    [
+        (np.uint8, np.zeros((2, 1, 1, 3), np.int8), (0.01, 0), None, "need uint8 weights"),
+        (np.int8, np.zeros((2, 1, 1, 3), np.uint8), _U8, None, "need int8 weights"),
+        (np.uint8, np.zeros((2, 1, 1, 3), np.uint8), ([0.01, 0.02], [5, 5], 0), None,
+         "'in1' must be quantized per tensor"),
+        (np.uint8, np.zeros((2, 1, 1, 3), np.uint8), _U8, np.zeros(2, np.int64), "must be int32"),
+    ],
+)  # fmt: skip
+def test_transpose_conv_8bit_type_rules(x_dtype, wt, w_q, bias, message):
+    """LiteRT refuses these at prepare: uint8 activations take per-tensor uint8 weights,
+    int8 ones int8 weights, and both an int32 bias."""
+    x = np.zeros((1, 2, 2, 3), x_dtype)
+    shape = np.array([1, 2, 2, 2], np.int32)
+    quant = {"in1": w_q, "in2": (0.05, 7), "in3": (0.0005, 0), "out0": (0.1, 3)}
+    with pytest.raises(InvalidModelError, match=message):
+        run_kernel(
+            "TRANSPOSE_CONV", [shape, wt, x, bias], {"padding": "SAME"}, const=(0, 1, 3),
+            out_dtypes=(x_dtype,), quant=quant,
+        )  # fmt: skip
 
 
 @pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint8])
