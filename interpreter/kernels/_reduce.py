@@ -94,9 +94,11 @@ def prepare_quantized_mean_or_sum(ctx, compute_sum: bool):
     the sum rescaled by in_scale / out_scale with the division by the count folded into the
     multiplier (shifted left by up to log2(count) bits, then divided by the count), TFLite's
     32-bit double-rounding requantization, the output zero point added, the type's range
-    clamped. SUM follows LiteRT's default kernel (``optimized_ops::QuantizedMeanOrSum``),
-    float32 math: round(sum * scale - zp_in * scale * count) + zp_out; LiteRT 2.3's reference
-    resolver reads int8/int16 SUM data as uint8, which we do not reproduce.
+    clamped. SUM follows LiteRT's default kernels: on 8-bit data XNNPACK's, which scales
+    (sum - count * zp_in) by the float32 scale ratio with one rounding to nearest even (a fused
+    multiply-add onto a magic number); on int16 ``optimized_ops::QuantizedMeanOrSum``, float32
+    math: round(sum * scale - zp_in * scale * count) + zp_out. LiteRT 2.3's reference resolver
+    reads int8/int16 SUM data as uint8, which we do not reproduce.
     """
     x, out = ctx.inputs[0], ctx.outputs[0]
     if x.dtype == np.int16 and (zero_point(x) or zero_point(out)):
@@ -106,9 +108,13 @@ def prepare_quantized_mean_or_sum(ctx, compute_sum: bool):
     ratio = np.float32(sx / so)
     zx, zo = zero_point(x), zero_point(out)
     lo, hi = qrange(x.dtype)
+    eight_bit = np.dtype(x.dtype).itemsize == 1
 
     def rescale(total, n):
         if compute_sum:
+            if eight_bit:  # float32(sum - n * zp) * ratio rounded once, to nearest even
+                acc = (total - zx * n).astype(np.float32).astype(np.float64)
+                return np.rint(acc * np.float64(ratio)).astype(np.int64)
             bias = np.float32(np.float32(-zx) * ratio) * np.float32(n)
             return round_away(total.astype(np.float32) * ratio + bias).astype(np.int64)
         left = min(n.bit_length() - 1, 32, 31 + shift)  # shift >= -31: left >= 0

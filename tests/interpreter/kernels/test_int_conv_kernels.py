@@ -305,6 +305,19 @@ def test_mean_sum_match_litert(op, dtype, seed, keep):
     assert_exact(model, [x], "BUILTIN_REF" if op == "MEAN" else "BUILTIN")
 
 
+@pytest.mark.parametrize("dtype, zp", [(np.int8, 0), (np.uint8, 128)])
+def test_sum_of_8_bit_data_rounds_ties_to_even(dtype, zp):
+    """LiteRT's default 8-bit SUM rescales with one round-to-nearest-even (-1.5 -> -2,
+    -0.5 -> 0, 2.5 -> 2), unlike the reference kernels' half-away rounding."""
+    x = (np.array([-3, -1, 3, 1, -5, 5, -7, 7, -2, 2], np.int64) + zp).astype(dtype)[:, None]
+    model = single_op(
+        "SUM", [x, np.array([1], np.int32)], (10,), dtype, options("ReducerOptions"), version=2,
+        const=(1,), in_quant={0: (0.5, zp)}, out_quant=(1.0, zp),
+    )  # fmt: skip
+    got = assert_exact(model, [x], "BUILTIN")
+    assert list(got.astype(np.int64) - zp) == [-2, 0, 2, 0, -2, 2, -4, 4, -1, 1]
+
+
 @pytest.mark.parametrize("op", ["CONV_2D", "DEPTHWISE_CONV_2D"])
 @given(seed=SEEDS, per_channel=st.booleans())
 @settings(max_examples=30, deadline=None)
