@@ -222,14 +222,14 @@ _BELOW_HALF = np.nextafter(F32(0.5), F32(0)).view(np.uint32)  # 0.49999997
 
 def round_clamped(v: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """C's round() (half away from zero) of the float32 array ``v`` clamped to the integers
-    [lo, hi] (|lo|, |hi| <= 128), in float32 and in place.
+    [lo, hi] (|lo|, |hi| <= 256), in float32 and in place.
 
     After clamping to [lo - 1/4, hi + 1/4], trunc(v + copysign(0.49999997, v)) equals round()
-    for every float32 value (checked exhaustively over all 2**31 of them in that range):
+    for every float32 value (checked exhaustively over every float32 of magnitude <= 256.25):
     adding exactly 0.5 would turn 0.49999997 into 1, and float64 costs twice the memory.
     """
-    if max(-lo, hi) > 128:
-        raise ValueError("round_clamped is proven only for |values| <= 128.25")
+    if max(-lo, hi) > 256:
+        raise ValueError("round_clamped is proven only for |values| <= 256.25")
     np.clip(v, F32(lo - 0.25), F32(hi + 0.25), out=v)
     half = np.bitwise_and(v.view(np.uint32), _SIGN)
     half |= _BELOW_HALF
@@ -251,23 +251,28 @@ def symmetric_quantize(x: np.ndarray) -> tuple:
 
 
 def asymmetric_quantize(x: np.ndarray) -> tuple:
-    """Per-row AsymmetricQuantizeFloats: (int8 values as float32, scales, zero points)."""
-    rmin = np.minimum(np.min(x, axis=1), 0).astype(np.float64)
-    rmax = np.maximum(np.max(x, axis=1), 0).astype(np.float64)
+    """Per-row AsymmetricQuantizeFloats as LiteRT computes it, all in float32: (int8 values as
+    float32, scales, int64 zero points).
+
+    scale = (max(x, 0) - min(x, 0)) / 255; the zero point comes from the end of the range that
+    loses less and is rounded half to even; q = zp + round(x * (1 / scale)), the product
+    rounded half away from zero, then clamped to int8. (Checked against LiteRT's reference
+    kernels on thousands of random FC, BATCH_MATMUL, conv and depthwise models: a float64
+    scale or rounding zp + x / scale in one step differs from it about once in 500.)
+    """
+    rmin = np.minimum(np.min(x, axis=1), F32(0)).astype(F32)
+    rmax = np.maximum(np.max(x, axis=1), F32(0)).astype(F32)
     same = rmin == rmax
-    scale = (rmax - rmin) / 255.0
-    scale[same] = 1.0
-    zp_min, zp_max = -128.0 - rmin / scale, 127.0 - rmax / scale
-    err_min = 128.0 + np.abs(rmin / scale)
-    err_max = 127.0 + np.abs(rmax / scale)
-    zp = np.where(err_min < err_max, zp_min, zp_max)
-    zp = np.where(zp <= -128, -128, np.where(zp >= 127, 127, round_away(zp)))
+    scale = np.where(same, F32(1), (rmax - rmin) / F32(255)).astype(F32)
+    low, high = (rmin / scale).astype(F32), (rmax / scale).astype(F32)
+    from_min = (F32(128) + np.abs(low)).astype(F32) < (F32(127) + np.abs(high)).astype(F32)
+    zp = np.where(from_min, F32(-128) - low, F32(127) - high).astype(F32)
+    zp = np.clip(np.rint(zp), -128, 127).astype(np.int64)
     zp[same] = 0
-    sf = scale.astype(F32)
-    inv = (F32(1) / sf).astype(F32)
-    q = np.multiply(x, inv[:, None], dtype=F32)
-    q += zp[:, None].astype(F32)  # the float32 sum, as in C
-    round_clamped(q, -128, 127)
+    inv = (F32(1) / scale).astype(F32)
+    q = round_clamped(np.multiply(x, inv[:, None], dtype=F32), -256, 255)
+    q += zp[:, None].astype(F32)
+    np.clip(q, F32(-128), F32(127), out=q)
     if same.any():
         q[same] = 0
-    return q, sf, zp.astype(np.int64)
+    return q, scale, zp

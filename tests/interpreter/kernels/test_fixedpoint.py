@@ -139,16 +139,16 @@ def c_round_f64(v):
     return np.trunc(w + np.copysign(0.5, w))
 
 
-@pytest.mark.parametrize("lo, hi", [(-128, 127), (-127, 127)])
+@pytest.mark.parametrize("lo, hi", [(-128, 127), (-127, 127), (-256, 255)])
 def test_float32_round_clamped_equals_c_round(lo, hi):
     """The hybrid kernels' float32 rounding, on random float32 bit patterns of the whole
     clamped range and on the values that break naive float32 rounding (0.49999997, ties)."""
     rng = np.random.default_rng(0)
-    top = np.float32(130).view(np.uint32)
+    top = np.float32(260).view(np.uint32)
     v = rng.integers(0, top, 2_000_000, dtype=np.uint32).view(np.float32)
-    ties = np.arange(-130, 131, dtype=np.float32) + np.float32(0.5)
+    ties = np.arange(-260, 261, dtype=np.float32) + np.float32(0.5)
     near = np.concatenate([np.nextafter(ties, np.float32(-1e9)), np.nextafter(ties, 1e9)])
-    edge = np.array([0.49999997, 0.5, 1.5, 2.5, 127.25, 127.5, 128.25, 1e9, 0.0], np.float32)
+    edge = np.array([0.49999997, 0.5, 1.5, 2.5, 127.25, 127.5, 128.25, 255.5, 1e9, 0], np.float32)
     v = np.concatenate([v, ties, near, edge, np.float32(1e-30) * rng.standard_normal(9)])
     v = np.concatenate([v, -v]).astype(np.float32)
     want = np.clip(c_round_f64(v), lo, hi)
@@ -158,5 +158,5 @@ def test_float32_round_clamped_equals_c_round(lo, hi):
 
 
 def test_float32_round_clamped_refuses_wide_ranges():
-    with pytest.raises(ValueError, match="128"):
+    with pytest.raises(ValueError, match="256"):
         round_clamped(np.zeros(3, np.float32), -32768, 32767)
