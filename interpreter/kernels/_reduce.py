@@ -94,11 +94,10 @@ def prepare_quantized_mean_or_sum(ctx, compute_sum: bool):
     the sum rescaled by in_scale / out_scale with the division by the count folded into the
     multiplier (shifted left by up to log2(count) bits, then divided by the count), TFLite's
     32-bit double-rounding requantization, the output zero point added, the type's range
-    clamped. SUM follows LiteRT's default kernels: on 8-bit data XNNPACK's, which scales
-    (sum - count * zp_in) by the float32 scale ratio with one rounding to nearest even (a fused
-    multiply-add onto a magic number); on int16 ``optimized_ops::QuantizedMeanOrSum``, float32
-    math: round(sum * scale - zp_in * scale * count) + zp_out. LiteRT 2.3's reference resolver
-    reads int8/int16 SUM data as uint8, which we do not reproduce.
+    clamped. SUM follows LiteRT's default kernels: on 8-bit data XNNPACK's (``sum_8bit``); on
+    int16 ``optimized_ops::QuantizedMeanOrSum``, float32 math: round(sum * scale - zp_in *
+    scale * count) + zp_out. LiteRT 2.3's reference resolver reads int8/int16 SUM data as
+    uint8, which we do not reproduce.
     """
     x, out = ctx.inputs[0], ctx.outputs[0]
     if x.dtype == np.int16 and (zero_point(x) or zero_point(out)):
@@ -111,15 +110,15 @@ def prepare_quantized_mean_or_sum(ctx, compute_sum: bool):
     eight_bit = np.dtype(x.dtype).itemsize == 1
 
     def rescale(total, n):
+        """The output values (zero point added) of int32 sums of n values each."""
         if compute_sum:
-            if eight_bit:  # float32(sum - n * zp) * ratio rounded once, to nearest even
-                acc = (total - zx * n).astype(np.float32).astype(np.float64)
-                return np.rint(acc * np.float64(ratio)).astype(np.int64)
+            if eight_bit:
+                return sum_8bit(total, n, ratio, zx, zo, lo, hi)
             bias = np.float32(np.float32(-zx) * ratio) * np.float32(n)
-            return round_away(total.astype(np.float32) * ratio + bias).astype(np.int64)
+            return round_away(total.astype(np.float32) * ratio + bias).astype(np.int64) + zo
         left = min(n.bit_length() - 1, 32, 31 + shift)  # shift >= -31: left >= 0
         total = ((total - zx * n + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
-        return multiply_by_quantized_multiplier(total, (mult << left) // n, shift - left)
+        return multiply_by_quantized_multiplier(total, (mult << left) // n, shift - left) + zo
 
     def reduce(values, axes, dst):
         n = values.size // dst.size if dst.size else 0
@@ -128,8 +127,21 @@ def prepare_quantized_mean_or_sum(ctx, compute_sum: bool):
             return
         total = np.sum(values, axis=axes, dtype=np.int64, keepdims=True)
         total = ((total + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)  # the int32 sum wraps
-        y = rescale(total, n) + zo
+        y = rescale(total, n)
         np.clip(y, lo, hi, out=y)
         np.copyto(dst, y, casting="unsafe")
 
     return prepare_reduce(ctx, reduce)
+
+
+def sum_8bit(total, n: int, ratio, zp_in: int, zp_out: int, lo: int, hi: int):
+    """XNNPACK's 8-bit SUM (LiteRT's default kernel): both zero points are folded into one float32
+    bias, zp_out - float32(n * zp_in) * ratio, added to float32(sum) * ratio, each step rounded
+    to float32, and the result rounded half to even (a magic-number add). Rescaling the
+    integer sum - n * zp_in instead, or adding zp_out after rounding, moves values that lie
+    within float32 rounding of a half, which a "nice" scale ratio (0.5, 0.1, 0.45) makes
+    common."""
+    f32 = np.float32
+    bias = f32(f32(zp_out) - f32(f32(n * zp_in) * ratio))
+    y = np.rint((total.astype(f32) * ratio).astype(f32) + bias)
+    return np.clip(y, lo, hi).astype(np.int64)

@@ -578,3 +578,19 @@ def test_int8_conv_in_blocks_of_rows_matches_litert(monkeypatch, op, seed):
         version=version, const=(1, 2), in_quant={0: in_q, 1: w_q, 2: b_q}, out_quant=out_q,
     )  # fmt: skip
     assert_exact(model, [x])
+
+
+@pytest.mark.parametrize("n, x, want", [(1, 0, 10), (3, -2, 12)])
+def test_sum_of_8_bit_data_folds_zero_points_into_a_float32_bias(n, x, want):
+    """LiteRT's default 8-bit SUM rounds float32(sum) * ratio + float32(zp_out - n * zp_in *
+    ratio) half to even, each step in float32. With a ratio just below 1/2 (zp_in -5, zp_out 7,
+    n = 1) the bias 7 + 5 * ratio = 9.4999998 is 9.5 in float32, so a 0 sums to 10, where
+    rescaling the integer sum + 5 first gives round(2.4999999) + 7 = 9."""
+    rows = np.repeat(np.arange(-128, 128)[:, None], n, axis=1).astype(np.int8)
+    ratio = float(np.nextafter(np.float32(0.5), np.float32(0)))
+    model = single_op(
+        "SUM", [rows, np.array([1], np.int32)], (256,), np.int8, options("ReducerOptions"),
+        version=2, const=(1,), in_quant={0: (ratio, -5)}, out_quant=(1.0, 7),
+    )  # fmt: skip
+    got = assert_exact(model, [rows], "BUILTIN")
+    assert got[128 + x] == want
