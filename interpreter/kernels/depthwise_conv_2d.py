@@ -76,22 +76,22 @@ def use_einsum(channels: int) -> bool:
     return channels >= 64
 
 
-def block_accumulator(win, cd: int, dtype):
-    """(weight layout, ``accumulate(rows, weights, acc, k)``) summing a block of k output rows
-    from the padded input rows loaded in ``rows`` (an ``InputRows``): one einsum over the
-    windows, or a multiply-add per kernel tap with the tap's weights tiled along a row (one
-    long vector loop each)."""
+def block_accumulator(win, cd: int, dtype, rows: int):
+    """(weight layout, ``accumulate(loaded, weights, acc, k)``) summing a block of k <= ``rows``
+    output rows from the padded input rows in ``loaded`` (an ``InputRows``): one einsum over
+    the windows, or a multiply-add per kernel tap with the tap's weights tiled along a row
+    (one long vector loop each)."""
     if use_einsum(cd):
 
-        def einsum(rows, weights, acc, k):
-            np.einsum("hwijc,ijc->hwc", rows.windows(k), weights, out=acc)
+        def einsum(loaded, weights, acc, k):
+            np.einsum("hwijc,ijc->hwc", loaded.windows(k), weights, out=acc)
 
         return window_weights, einsum
     taps = [(i, j) for i in range(win.kh) for j in range(win.kw)]
-    tmp = np.empty((block_rows(win, cd), win.ow, cd), dtype)
+    tmp = np.empty((rows, win.ow, cd), dtype)
 
-    def per_tap(rows, weights, acc, k):
-        xb = rows.buf
+    def per_tap(loaded, weights, acc, k):
+        xb = loaded.buf
         np.multiply(tap_rows(xb, win, *taps[0], k), weights[taps[0]], out=acc)
         part = tmp[:k]
         for i, j in taps[1:]:
@@ -110,7 +110,7 @@ def prepare_depthwise_conv_2d(ctx):
     win, act = conv_output(ctx, kh, kw, cd)
     rows = block_rows(win, cd)
     inputs = InputRows(win, rows, repeat=mult)
-    layout, accumulate = block_accumulator(win, cd, np.float32)
+    layout, accumulate = block_accumulator(win, cd, np.float32, rows)
     w = constant_f32(ctx.inputs[1])
     weights = None if w is None else layout(w)
     finish = float_epilogue(win, bias_info, cd, act)
@@ -145,7 +145,7 @@ def prepare_depthwise_conv_2d_int(ctx):
     dtype = exact_dtype(w, 3, raw_max)
     rows = block_rows(win, cd)
     inputs = InputRows(win, rows, float(zp), mult, dtype)
-    layout, accumulate = block_accumulator(win, cd, dtype)
+    layout, accumulate = block_accumulator(win, cd, dtype, rows)
     weights = layout(w.astype(dtype))
     acc = np.empty((rows, win.ow, cd), dtype)
 
@@ -170,7 +170,7 @@ def prepare_depthwise_conv_2d_hybrid(ctx):
     per_channel = np.full(cd, scale, F32) if per_channel is None else per_channel
     rows = block_rows(win, cd)
     inputs = InputRows(win, rows, repeat=mult)
-    layout, accumulate = block_accumulator(win, cd, F32)
+    layout, accumulate = block_accumulator(win, cd, F32, rows)
     weights = layout(constant(ctx, ctx.inputs[1], "weights").astype(F32))
     finish = hybrid_epilogue(per_channel, constant_f32(bias_info), act)
 
