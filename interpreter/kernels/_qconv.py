@@ -3,9 +3,8 @@
 Integer products are summed EXACTLY in float BLAS (``exact_dtype`` / ``acc_dtype`` pick
 float32 while every partial sum stays below 2**24, float64 otherwise), then ``Requantizer``
 turns the accumulators into output integers as TFLite's ``MultiplyByQuantizedMultiplier``
-would. Hybrid kernels (float
-activations, int8 weights) quantize their input on the fly per batch exactly like
-``tensor_utils::SymmetricQuantizeFloats`` / ``AsymmetricQuantizeFloats``.
+would. Hybrid kernels (float activations, int8 weights) quantize their input on the fly per
+batch exactly like ``tensor_utils::SymmetricQuantizeFloats`` / ``AsymmetricQuantizeFloats``.
 """
 
 from __future__ import annotations

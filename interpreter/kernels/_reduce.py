@@ -113,7 +113,7 @@ def prepare_quantized_mean_or_sum(ctx, compute_sum: bool):
         """The output values (zero point added) of int32 sums of n values each."""
         if compute_sum:
             if eight_bit:
-                return sum_8bit(total, n, ratio, zx, zo, lo, hi)
+                return sum_8bit(total, n, ratio, zx, zo)
             bias = np.float32(np.float32(-zx) * ratio) * np.float32(n)
             return round_away(total.astype(np.float32) * ratio + bias).astype(np.int64) + zo
         left = min(n.bit_length() - 1, 32, 31 + shift)  # shift >= -31: left >= 0
@@ -134,7 +134,7 @@ def prepare_quantized_mean_or_sum(ctx, compute_sum: bool):
     return prepare_reduce(ctx, reduce)
 
 
-def sum_8bit(total, n: int, ratio, zp_in: int, zp_out: int, lo: int, hi: int):
+def sum_8bit(total, n: int, ratio, zp_in: int, zp_out: int):
     """XNNPACK's 8-bit SUM (LiteRT's default kernel): both zero points are folded into one float32
     bias, zp_out - float32(n * zp_in) * ratio, added to float32(sum) * ratio, each step rounded
     to float32, and the result rounded half to even (a magic-number add). Rescaling the
@@ -143,5 +143,4 @@ def sum_8bit(total, n: int, ratio, zp_in: int, zp_out: int, lo: int, hi: int):
     common."""
     f32 = np.float32
     bias = f32(f32(zp_out) - f32(f32(n * zp_in) * ratio))
-    y = np.rint((total.astype(f32) * ratio).astype(f32) + bias)
-    return np.clip(y, lo, hi).astype(np.int64)
+    return np.rint((total.astype(f32) * ratio).astype(f32) + bias).astype(np.int64)
