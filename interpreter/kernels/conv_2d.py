@@ -44,7 +44,8 @@ from edgelite.interpreter.kernels._row_blocks import (
 )
 from edgelite.interpreter.kernels.registry import kernel
 
-POINTWISE_BLOCK = 1 << 16  # elements per block of the integer 1x1 conv (measured)
+POINTWISE_BLOCK = 1 << 16  # elements per matmul block of the integer 1x1 conv (measured)
+REQUANT_BLOCK = 1 << 15  # accumulators gathered per requantization (measured)
 
 
 def weight_matrix(w: np.ndarray, groups: int) -> np.ndarray:
@@ -213,20 +214,26 @@ def prepare_windows_int(win, wmat, dtype, zp, requant):
 def prepare_pointwise_int(win, wmat, dtype, requant):
     """1x1 filter on integer pixels, a few output rows at a time so the float pixels, the
     accumulators and the requantization's temporaries stay in cache: cast the (strided)
-    pixels to float, matmul, requantize."""
+    pixels to float, matmul, and requantize once enough rows have gathered (a projection
+    to few channels would otherwise requantize tiny blocks, paying numpy's per-call cost)."""
     o = wmat.shape[1]
-    step = max(1, POINTWISE_BLOCK // (win.ow * max(o, win.c)))  # output rows per block
+    step = max(1, POINTWISE_BLOCK // (win.ow * max(o, win.c)))  # output rows per matmul
+    gather = max(1, REQUANT_BLOCK // (win.ow * o * step)) * step  # rows per requantization
     pixels = np.empty((step, win.ow, win.c), dtype)
-    acc = np.empty((step, win.ow, o), dtype)
+    acc = np.empty((min(gather, win.oh), win.ow, o), dtype)
 
     def run(ins, outs):
         x = ins[0][:, : win.oh * win.sh : win.sh, : win.ow * win.sw : win.sw]
         for b in range(win.n):
-            for r in range(0, win.oh, step):
-                k = min(step, win.oh - r)
-                np.copyto(pixels[:k], x[b, r : r + k])
-                np.matmul(pixels[:k].reshape(-1, win.c), wmat, out=acc[:k].reshape(-1, o))
-                requant(acc[:k], outs[0][b, r : r + k])  # a contiguous block of rows
+            for r in range(0, win.oh, gather):
+                n = min(gather, win.oh - r)
+                for i in range(0, n, step):
+                    k = min(step, n - i)
+                    np.copyto(pixels[:k], x[b, r + i : r + i + k])
+                    np.matmul(
+                        pixels[:k].reshape(-1, win.c), wmat, out=acc[i : i + k].reshape(-1, o)
+                    )
+                requant(acc[:n], outs[0][b, r : r + n])  # a contiguous block of rows
 
     return run
 

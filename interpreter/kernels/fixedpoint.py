@@ -204,15 +204,17 @@ def requantize_float_plan(
     if not signed:
         rows[4] = np.tile(plus, reps)
     width = channels * reps
-    unsigned = np.uint8 if qmax - qmin < 256 else np.uint16
-    qmin_bits = unsigned(qmin % (1 << (8 * np.dtype(unsigned).itemsize)))
+    # outputs are written through an unsigned view of their own size (int16 outputs may
+    # have a clamp narrower than 256 values)
+    unsigned = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16)}
+    qmin_bits = {n: u.type(qmin % (1 << (8 * n))) for n, u in unsigned.items()}
     step = rows_per_chunk or max(1, CHUNK_ELEMENTS // width)  # temporaries stay in cache
     t = np.empty((step, width))
     s = np.empty((step, width), np.uint64) if signed else None
     sign_bit = np.uint64(1 << 63)
     rows[5] = rows[5].view(np.uint64)
 
-    def chunk(a, o):
+    def chunk(a, o, offset):
         tt = t[: a.shape[0]]
         if not fold:
             np.add(a, rows[0], out=a)
@@ -227,13 +229,13 @@ def requantize_float_plan(
             np.add(tt, ss.view(np.float64), out=tt)
         np.add(tt, rows[4], out=tt)
         np.copyto(o, tt, casting="unsafe")  # truncation == floor on values >= 0
-        if qmin_bits:
-            np.add(o, qmin_bits, out=o)
+        if offset:
+            np.add(o, offset, out=o)
 
     def run(acc, out):
         a = acc.reshape(-1, width)
-        o = out.reshape(a.shape).view(unsigned)
+        o = out.reshape(a.shape).view(unsigned[out.itemsize])
         for r in range(0, a.shape[0], step):
-            chunk(a[r : r + step], o[r : r + step])
+            chunk(a[r : r + step], o[r : r + step], qmin_bits[out.itemsize])
 
     return run

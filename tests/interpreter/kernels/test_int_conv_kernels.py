@@ -429,6 +429,8 @@ def test_float_requantization_equals_scalar_transcription(seed):
     zp = 0 if dtype == np.int16 else int(rng.integers(lo, hi + 1))
     if rng.random() < 0.4:  # a RELU-like clamp: the plan's path without signs
         lo = max(lo, zp)
+    if rng.random() < 0.3:  # a narrow clamp (RELU6 on a coarse scale), also on int16 outputs
+        hi = min(hi, max(lo, zp) + int(rng.integers(0, 200)))
     acc_max = int(rng.choice([100, 5000, 1 << 20, (1 << 24) - 1]))
     plan = requantize_float_plan(m, s, bias, zp, lo, hi, acc_max, reps=2)
     if plan is None:
@@ -473,10 +475,13 @@ def test_float_requantization_refuses_unprovable_cases():
 
 
 @pytest.mark.parametrize("strides", [1, 2])
-def test_pointwise_int8_conv_in_blocks_matches_litert(monkeypatch, strides):
-    """The 1x1 integer conv works a few output rows at a time: blocks of one and of several
-    rows, a ragged last block, two batches."""
+@pytest.mark.parametrize("gather", [0, 100, 1 << 15])
+def test_pointwise_int8_conv_in_blocks_matches_litert(monkeypatch, strides, gather):
+    """The 1x1 integer conv works a few output rows at a time: matmul blocks of one and of
+    several rows, requantized one block, a few blocks or the whole batch at a time, with
+    ragged last blocks, two batches."""
     monkeypatch.setattr(conv_2d, "POINTWISE_BLOCK", 7 * 5 * 3)
+    monkeypatch.setattr(conv_2d, "REQUANT_BLOCK", gather)
     rng = np.random.default_rng(strides)
     x = rng.integers(-128, 128, (2, 9, 13, 5)).astype(np.int8)
     wt = rng.integers(-127, 128, (3, 1, 1, 5)).astype(np.int8)
