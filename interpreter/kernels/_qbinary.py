@@ -26,8 +26,10 @@ from edgelite.interpreter.kernels._quantized import (
     round_away,
     wrap,
 )
-from edgelite.interpreter.kernels._quantized import requantize_fast as mbqm
 from edgelite.interpreter.kernels._unary import expect_inputs
+from edgelite.interpreter.kernels.fixedpoint import (
+    multiply_by_quantized_multiplier as mbqm,
+)
 from edgelite.interpreter.kernels.fixedpoint import (
     quantize_multiplier,
     rounding_divide_by_pot,

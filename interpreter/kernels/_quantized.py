@@ -260,25 +260,3 @@ def prepare_relu_x(ctx, low: float, high):
         return np.clip(multiply_by_quantized_multiplier(q - z_in, m, shift) + z_out, lo, hi)
 
     return finish_unary(x.dtype, fn)
-
-
-def requantize_fast(x, multiplier: int, shift: int):
-    """``multiply_by_quantized_multiplier`` for one scalar (multiplier >= 0, shift), fewer passes.
-
-    Same result (tested against fixedpoint): gemmlowp's rounding high multiply of values in the
-    int32 range equals (x * m + 2**30) >> 31 for either sign, and the rounding right shift
-    (half away from zero) equals (x + 2**(e - 1) - (x < 0)) >> e.
-    """
-    x = np.asarray(x, np.int64)
-    if shift > 0:
-        x = wrap(x << shift, 32)
-    if multiplier == -(1 << 31):  # the one overflowing product: keep the general code
-        return multiply_by_quantized_multiplier(x, multiplier, min(shift, 0))
-    y = x * multiplier
-    y += 1 << 30
-    y >>= 31
-    if shift < 0:
-        e = -shift
-        y += (1 << (e - 1)) - (y < 0)
-        y >>= e
-    return y

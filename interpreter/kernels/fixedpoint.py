@@ -48,26 +48,31 @@ def quantize_multipliers(reals) -> tuple:
 
 
 def saturating_rounding_doubling_high_mul(a, b):
-    """High 32 bits of 2*a*b, rounded; INT32_MIN * INT32_MIN saturates to INT32_MAX."""
+    """High 32 bits of 2*a*b, rounded; INT32_MIN * INT32_MIN saturates to INT32_MAX.
+
+    gemmlowp adds 2**30 (or 1 - 2**30 to a negative product) and divides truncating toward
+    zero; for every int32 product both equal one floor, (a * b + 2**30) >> 31.
+    """
     a = np.asarray(a, np.int64)
     b = np.asarray(b, np.int64)
-    ab = a * b
-    nudge = np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
-    total = ab + nudge
-    # C++ integer division truncates toward zero; >> floors, so correct negative values
-    q = np.where(total >= 0, total >> 31, -((-total) >> 31))
-    overflow = (a == INT32_MIN) & (b == INT32_MIN)
-    return np.where(overflow, INT32_MAX, q)
+    q = a * b
+    q += 1 << 30
+    q >>= 31
+    if np.any(b == INT32_MIN) and np.any(a == INT32_MIN):
+        q = np.where((a == INT32_MIN) & (b == INT32_MIN), INT32_MAX, q)
+    return q
 
 
 def rounding_divide_by_pot(x, exponent):
-    """x / 2**exponent rounded half away from zero (exponent >= 0, may be an array)."""
+    """x / 2**exponent rounded half away from zero (exponent >= 0, may be an array):
+    (x + 2**(exponent - 1) - (x < 0)) >> exponent, nothing added for exponent 0."""
     x = np.asarray(x, np.int64)
     e = np.asarray(exponent, np.int64)
-    mask = (np.int64(1) << e) - 1
-    remainder = x & mask
-    threshold = (mask >> 1) + (x < 0)
-    return (x >> e) + (remainder > threshold)
+    if e.ndim == 0:
+        if e == 0:
+            return x
+        return (x + ((1 << int(e - 1)) - (x < 0))) >> e
+    return (x + (((np.int64(1) << e) >> 1) - ((x < 0) & (e > 0)))) >> e
 
 
 def multiply_by_quantized_multiplier(x, multiplier, shift):
@@ -78,10 +83,19 @@ def multiply_by_quantized_multiplier(x, multiplier, shift):
     """
     x = np.asarray(x, np.int64)
     shift = np.asarray(shift, np.int64)
+    if shift.ndim == 0:
+        if shift > 0:
+            x = _wrap32(x << shift)
+        high = saturating_rounding_doubling_high_mul(x, multiplier)
+        if shift < 0:  # rounding_divide_by_pot in place on the fresh product
+            high += (1 << int(-shift - 1)) - (high < 0)
+            high >>= -shift
+        return high
     left = np.maximum(shift, 0)
-    right = np.maximum(-shift, 0)
-    shifted = _wrap32(x << left)
-    return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, multiplier), right)
+    if np.any(left):
+        x = _wrap32(x << left)
+    high = saturating_rounding_doubling_high_mul(x, multiplier)
+    return rounding_divide_by_pot(high, np.maximum(-shift, 0))
 
 
 def multiply_by_quantized_multiplier_64(x, multiplier, shift):

@@ -90,6 +90,29 @@ def test_vectorized_per_channel_broadcast():
     np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_array_arguments_match_the_scalar_rules(seed):
+    """Per-element exponents (0 included), any int32 multiplier (negative, INT32_MIN) and
+    shifts of both signs, against the scalar transcriptions element by element."""
+    rng = np.random.default_rng(seed)
+    n = 4000
+    x = rng.integers(fp.INT32_MIN, fp.INT32_MAX, n, endpoint=True)
+    x[:50] = fp.INT32_MIN
+    e = rng.integers(0, 32, n)
+    m = rng.integers(fp.INT32_MIN, fp.INT32_MAX, n, endpoint=True)
+    m[::97] = fp.INT32_MIN
+    shift = rng.integers(-31, 31, n)
+    got_div = fp.rounding_divide_by_pot(x, e)
+    got_high = fp.saturating_rounding_doubling_high_mul(x, m)
+    got = fp.multiply_by_quantized_multiplier(x, m, shift)
+    for i in range(n):
+        xi, ei, mi, si = int(x[i]), int(e[i]), int(m[i]), int(shift[i])
+        assert got_div[i] == rdbpot_ref(xi, ei), (xi, ei)
+        assert got_high[i] == srdhm_ref(xi, mi), (xi, mi)
+        assert got[i] == mbqm_ref(xi, mi, si), (xi, mi, si)
+        assert fp.multiply_by_quantized_multiplier(xi, mi, si) == got[i]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.floats(1e-12, 1e9, allow_nan=False))
 def test_quantize_multiplier_represents_the_real(real):

@@ -400,17 +400,3 @@ def test_padv2_split_pack_unpack(dtype):
     g.op("PACK", [a, b], [y], options("PackOptions", values_count=2, axis=1), 2)
     (got,) = assert_matches_litert(mb.to_bytes(), [x, x[::-1].copy()])
     assert np.array_equal(got[:, 0], x)
-
-
-@SETTINGS
-@given(st.integers(0, 2**31 - 1), st.integers(-31, 8), st.integers(0, 2**32 - 1))
-def test_requantize_fast_equals_fixedpoint(multiplier, shift, seed):
-    """The quantized binary ops' short MultiplyByQuantizedMultiplier equals fixedpoint's."""
-    from edgelite.interpreter.kernels._quantized import requantize_fast
-    from edgelite.interpreter.kernels.fixedpoint import multiply_by_quantized_multiplier
-
-    rng = np.random.default_rng(seed)
-    x = np.concatenate([rng.integers(-(2**31), 2**31, 500), rng.integers(-4096, 4096, 500)])
-    x[:4] = -(2**31), 2**31 - 1, 0, -1
-    want = multiply_by_quantized_multiplier(x, multiplier, shift)
-    assert np.array_equal(requantize_fast(x, multiplier, shift), want)
