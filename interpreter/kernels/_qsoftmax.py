@@ -80,7 +80,7 @@ def make_softmax8(m: int, shift: int, diff_min: int, out_dtype):
         idx = _row_diffs(x)
         exps = exps_tab[idx]
         total = wrap(acc_tab[idx].sum(axis=-1, keepdims=True), 32)
-        scale, bits_over_unit = gl.reciprocal(total, _ACC_BITS)
+        scale, bits_over_unit = gl.per_value(gl.reciprocal, total, _ACC_BITS)
         exponent = bits_over_unit + 31 - out_bits
         y = (scale * exps + (1 << 30)) >> 31  # both factors >= 0: the rounding high multiply
         y = (y + ((np.int64(1) << exponent) >> 1)) >> exponent  # y >= 0: rounding shift
@@ -175,7 +175,7 @@ def make_log_softmax8(m, shift, rm, rshift, diff_min, out_dtype=np.int8):
     def fn(x):
         idx = _row_diffs(x)
         total = wrap(acc_tab[idx].sum(axis=-1, keepdims=True), 32)
-        log_sum = gl.log_x_ge_1(total, _ACC_BITS, _DIFF_BITS)
+        log_sum = gl.per_value(gl.log_x_ge_1, total, _ACC_BITS, _DIFF_BITS)
         bound = mbqm(wrap(log_sum - (1 << 31), 32), rm, -rshift)
         adjusted_min = np.maximum(diff_min - 1, bound)
         y = rounding_divide_by_pot(wrap(scaled_tab[idx] - log_sum, 32), 31 - _DIFF_BITS - 4) + hi

@@ -215,7 +215,8 @@ def lookup16(x, lut) -> np.ndarray:
 def wrap(x, bits: int):
     """Two's-complement wrap of int64 values to ``bits`` bits (C's narrowing cast)."""
     half = 1 << (bits - 1)
-    return ((np.asarray(x, np.int64) + half) & ((1 << bits) - 1)) - half
+    x = x if isinstance(x, int) else np.asarray(x, np.int64)
+    return ((x + half) & ((1 << bits) - 1)) - half
 
 
 # --- unary ops ------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ def saturating_rounding_doubling_high_mul(a, b):
     gemmlowp adds 2**30 (or 1 - 2**30 to a negative product) and divides truncating toward
     zero; for every int32 product both equal one floor, (a * b + 2**30) >> 31.
     """
+    if isinstance(a, int) and isinstance(b, int):  # one value: plain Python ints
+        return INT32_MAX if a == b == INT32_MIN else (a * b + (1 << 30)) >> 31
     a = np.asarray(a, np.int64)
     b = np.asarray(b, np.int64)
     q = a * b
@@ -66,6 +68,8 @@ def saturating_rounding_doubling_high_mul(a, b):
 def rounding_divide_by_pot(x, exponent):
     """x / 2**exponent rounded half away from zero (exponent >= 0, may be an array):
     (x + 2**(exponent - 1) - (x < 0)) >> exponent, nothing added for exponent 0."""
+    if isinstance(x, int) and isinstance(exponent, int):  # one value: plain Python ints
+        return (x + (1 << (exponent - 1)) - (x < 0)) >> exponent if exponent else x
     x = np.asarray(x, np.int64)
     e = np.asarray(exponent, np.int64)
     if e.ndim == 0:

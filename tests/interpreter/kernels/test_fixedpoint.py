@@ -183,3 +183,38 @@ def test_float32_round_clamped_equals_c_round(lo, hi):
 def test_float32_round_clamped_refuses_wide_ranges():
     with pytest.raises(ValueError, match="256"):
         round_clamped(np.zeros(3, np.float32), -32768, 32767)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_gemmlowp_math_on_python_ints_equals_the_array_path(seed):
+    """Softmax's per-row steps run on Python ints for a few rows: every function gives the
+    array path's values (which the softmax tests check against LiteRT)."""
+    from edgelite.interpreter.kernels import _gemmlowp as gl
+
+    rng = np.random.default_rng(seed)
+    n = 300
+    sums = rng.integers(1, fp.INT32_MAX, n, endpoint=True)
+    sums[:3] = 1, fp.INT32_MAX, 1 << 19  # smallest, largest, exactly one in Q12.19
+    fractions = rng.integers(0, fp.INT32_MAX, n, endpoint=True)
+    negatives = -rng.integers(0, fp.INT32_MAX, n, endpoint=True)
+    cases = [
+        (gl.reciprocal, sums, (12,)),
+        (gl.log_x_ge_1, sums, (12, 5)),
+        (gl.one_over_one_plus_x, fractions, ()),
+        (gl.exp_on_negative_values, negatives, (5,)),
+        (gl.clz32, sums, ()),
+    ]
+    for fn, values, args in cases:
+        want = fn(values, *args)
+        want = want if isinstance(want, tuple) else (want,)
+        for i, v in enumerate(values):
+            got = fn(int(v), *args)
+            got = got if isinstance(got, tuple) else (got,)
+            assert all(type(g) is int for g in got), fn.__name__
+            assert tuple(got) == tuple(int(w[i]) for w in want), (fn.__name__, int(v))
+        # per_value switches to Python ints for tiny arrays and keeps shapes
+        tiny = values[:4].reshape(4, 1)
+        got = gl.per_value(fn, tiny, *args)
+        got = got if isinstance(got, tuple) else (got,)
+        for g, w in zip(got, want):
+            assert g.shape == (4, 1) and np.array_equal(g.reshape(-1), w[:4])
