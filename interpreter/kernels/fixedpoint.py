@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 CHUNK_ELEMENTS = 1 << 15  # accumulators per pass of the float requantization (measured)
+SMALL_CALL = 1 << 12  # calls up to this size get same-shape constants (measured)
 INT32_MIN = -(1 << 31)
 INT32_MAX = (1 << 31) - 1
 
@@ -163,9 +164,7 @@ def _plan_constants(m, shift, bias, zp, qmin, qmax, lo_row, hi_row):
     return mf, plus, minus
 
 
-def requantize_float_plan(
-    multiplier, shift, bias, zero_point, qmin, qmax, acc_max, reps=1, rows_per_chunk=None
-):
+def requantize_float_plan(multiplier, shift, bias, zero_point, qmin, qmax, acc_max, reps=1):
     """An exact float fast path for ``requantize(acc + bias, ...)`` with 32-bit accumulators.
 
     Returns ``run(acc, out)`` (``acc``: a float32/float64 array of exact integers, channels
@@ -218,42 +217,69 @@ def requantize_float_plan(
     # t = a * M + (plus + minus) / 2 + copysign((plus - minus) / 2, a), both exact
     rows = [np.tile(v, reps) for v in (bias.astype(np.float32), lo_row.astype(np.float32),
                                        hi_row.astype(np.float32), mf, (plus + minus) / 2,
-                                       (plus - minus) / 2)]  # fmt: skip
+                                       ((plus - minus) / 2).view(np.uint64))]  # fmt: skip
     if not signed:
         rows[4] = np.tile(plus, reps)
-    width = channels * reps
-    # outputs are written through an unsigned view of their own size (int16 outputs may
-    # have a clamp narrower than 256 values)
-    unsigned = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16)}
-    qmin_bits = {n: u.type(qmin % (1 << (8 * n))) for n, u in unsigned.items()}
-    step = rows_per_chunk or max(1, CHUNK_ELEMENTS // width)  # temporaries stay in cache
-    t = np.empty((step, width))
-    s = np.empty((step, width), np.uint64) if signed else None
-    sign_bit = np.uint64(1 << 63)
-    rows[5] = rows[5].view(np.uint64)
+    return _PlanRun(rows, signed, fold, qmin, channels * reps)
 
-    def chunk(a, o, offset):
-        tt = t[: a.shape[0]]
-        if not fold:
+
+_UNSIGNED = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16)}  # by the output's item size
+_SIGN_BIT = np.uint64(1 << 63)
+
+
+class _PlanRun:
+    """``requantize_float_plan``'s passes over chunks of rows of ``width`` accumulators.
+
+    ``rows``: per-channel float32 bias, low and high clamp, float64 M, offset, and the sign
+    term's bits. Outputs are written through an unsigned view of their own size (int16
+    outputs may have a clamp narrower than 256 values).
+    """
+
+    def __init__(self, rows, signed: bool, fold: bool, qmin: int, width: int):
+        self.rows, self.signed, self.fold, self.qmin, self.width = rows, signed, fold, qmin, width
+        self.step = max(1, CHUNK_ELEMENTS // width)  # temporaries stay in cache
+        self.t = np.empty((self.step, width))
+        self.s = np.empty((self.step, width), np.uint64) if signed else None
+        self.small = {}
+
+    def offset(self, size: int):
+        return _UNSIGNED[size].type(self.qmin % (1 << (8 * size)))
+
+    def same_shape(self, n: int, size: int):
+        """The constants repeated over n rows: on a tiny array numpy's broadcasting set-up
+        costs more than the arithmetic, so small calls get same-shape operands (made once
+        per row count)."""
+        key = (n, size)
+        if key not in self.small:
+            shape = (n, self.width)
+            rows = [np.tile(r, (n, 1)) for r in self.rows]
+            self.small[key] = rows, np.full(shape, _SIGN_BIT), np.full(shape, self.offset(size))
+        return self.small[key]
+
+    def __call__(self, acc, out):
+        a = acc.reshape(-1, self.width)
+        o = out.reshape(a.shape).view(_UNSIGNED[out.itemsize])
+        if a.size <= SMALL_CALL:
+            self.chunk(a, o, *self.same_shape(a.shape[0], out.itemsize))
+            return
+        offset = self.offset(out.itemsize)
+        for r in range(0, a.shape[0], self.step):
+            self.chunk(a[r : r + self.step], o[r : r + self.step], self.rows, _SIGN_BIT, offset)
+
+    def chunk(self, a, o, rows, sign_bit, offset):
+        tt = self.t[: a.shape[0]]
+        if not self.fold:
             np.add(a, rows[0], out=a)
         np.maximum(a, rows[1], out=a)  # the output clamp, done on the accumulator
         np.minimum(a, rows[2], out=a)  # (np.clip is several times slower with arrays)
         np.copyto(tt, a)  # (mixed float32 x float64 ufuncs are slower than a copy first)
         np.multiply(tt, rows[3], out=tt)
-        if signed:  # copysign(h, a) by bits (t has a's sign; np.copysign is slower)
-            ss = s[: a.shape[0]]
+        if self.signed:  # copysign(h, a) by bits (t has a's sign; np.copysign is slower)
+            ss = self.s[: a.shape[0]]
             np.bitwise_and(tt.view(np.uint64), sign_bit, out=ss)
             np.bitwise_or(ss, rows[5], out=ss)
             np.add(tt, ss.view(np.float64), out=tt)
         np.add(tt, rows[4], out=tt)
         np.copyto(o, tt, casting="unsafe")  # truncation == floor on values >= 0
-        if offset:
+        if self.qmin:
             np.add(o, offset, out=o)
-
-    def run(acc, out):
-        a = acc.reshape(-1, width)
-        o = out.reshape(a.shape).view(unsigned[out.itemsize])
-        for r in range(0, a.shape[0], step):
-            chunk(a[r : r + step], o[r : r + step], qmin_bits[out.itemsize])
-
-    return run
