@@ -17,6 +17,7 @@ from edgelite.interpreter.kernels import lookup
 from edgelite.interpreter.kernels.context import NeedsData, TensorInfo
 from edgelite.interpreter.kernels.registry import family_of
 from edgelite.interpreter.planner import Block, plan
+from edgelite.interpreter.scratch import Scratch
 
 
 class SubgraphRuntime:
@@ -29,6 +30,7 @@ class SubgraphRuntime:
         self.values: list = []
         self.calls: list = []
         self.arena_bytes = 0
+        self.scratch = Scratch()  # kernels' temporaries, shared (see scratch.py)
         self.allocated = False
         self.allocating = False
 
@@ -51,6 +53,7 @@ class SubgraphRuntime:
         for i, shape in self.input_shapes.items():
             self.infos[i].shape = tuple(shape)
         self.values = [None] * len(self.infos)
+        self.scratch = Scratch()
         self.dynamic: set = set()
         steps = []  # (op, spec, run or None when dynamic)
         for op in sg.ops:

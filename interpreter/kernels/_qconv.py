@@ -18,6 +18,7 @@ from edgelite.interpreter.kernels.fixedpoint import (
     quantize_multipliers,
     requantize_float_plan,
 )
+from edgelite.interpreter.scratch import pool_of
 
 F32 = np.float32
 EXACT_F32 = 1 << 24  # float32 holds every integer below this exactly
@@ -114,10 +115,13 @@ class Requantizer:
     with it the 32-bit variant runs through ``fixedpoint.requantize_float_plan``'s exact
     float path (a few cheap passes instead of a dozen int64 ones) whenever that path is proven
     exact for these multipliers; otherwise it uses the vectorized integer transcription.
-    ``reps`` tiles the per-channel constants along longer rows (faster numpy loops).
+    ``reps`` tiles the per-channel constants along longer rows (faster numpy loops);
+    ``scratch`` (the subgraph's shared ``Scratch``) holds the passes' temporaries.
     """
 
-    def __init__(self, multiplier, shift, bias, zp, lo, hi, acc_max=None, wide=False, reps=1):
+    def __init__(
+        self, multiplier, shift, bias, zp, lo, hi, acc_max=None, wide=False, reps=1, scratch=None
+    ):
         self.m = np.asarray(multiplier, np.int64)
         self.shift = np.asarray(shift, np.int64)
         channels = self.m.size
@@ -126,7 +130,7 @@ class Requantizer:
         self.plan = None
         if not wide and acc_max is not None:
             self.plan = requantize_float_plan(
-                self.m, self.shift, self.bias, self.zp, self.lo, self.hi, acc_max, reps
+                self.m, self.shift, self.bias, self.zp, self.lo, self.hi, acc_max, reps, scratch
             )
 
     def __call__(self, acc, out):
@@ -194,7 +198,7 @@ def weighted_requantizer(ctx, w, axis: int, bias_info, act, x_max: int, zp_fold:
     lo, hi = out_bounds(ctx, out, act)
     acc_max = weight_bound(w, axis) * x_max
     zp = 0 if x.dtype == np.int16 else zero_point(out)
-    return Requantizer(m, shift, bias, zp, lo, hi, acc_max, wide, reps)
+    return Requantizer(m, shift, bias, zp, lo, hi, acc_max, wide, reps, pool_of(ctx))
 
 
 def hybrid_scales(ctx, w_info, channels: int) -> tuple:

@@ -43,6 +43,7 @@ from edgelite.interpreter.kernels._row_blocks import (
     blocks,
 )
 from edgelite.interpreter.kernels.registry import kernel
+from edgelite.interpreter.scratch import scratch_array
 
 POINTWISE_BLOCK = 1 << 16  # elements per matmul block of the integer 1x1 conv (measured)
 REQUANT_BLOCK = 1 << 15  # accumulators gathered per requantization (measured)
@@ -182,7 +183,7 @@ def prepare_conv_2d_int(ctx):
     dtype = exact_dtype(w, 0, x_max)
     wmat = weight_matrix(w.astype(dtype), groups)
     if kh == 1 and kw == 1 and groups == 1:
-        return prepare_pointwise_int(win, wmat[0], dtype, requant)
+        return prepare_pointwise_int(ctx, win, wmat[0], dtype, requant)
     if groups == 1:
         return prepare_windows_int(win, wmat[0], dtype, float(zp), requant)
     m = win.n * win.oh * win.ow
@@ -211,7 +212,7 @@ def prepare_windows_int(win, wmat, dtype, zp, requant):
     return run
 
 
-def prepare_pointwise_int(win, wmat, dtype, requant):
+def prepare_pointwise_int(ctx, win, wmat, dtype, requant):
     """1x1 filter on integer pixels, a few output rows at a time so the float pixels, the
     accumulators and the requantization's temporaries stay in cache: cast the (strided)
     pixels to float, matmul, and requantize once enough rows have gathered (a projection
@@ -219,10 +220,11 @@ def prepare_pointwise_int(win, wmat, dtype, requant):
     o = wmat.shape[1]
     step = max(1, POINTWISE_BLOCK // (win.ow * max(o, win.c)))  # output rows per matmul
     gather = max(1, REQUANT_BLOCK // (win.ow * o * step)) * step  # rows per requantization
-    pixels = np.empty((step, win.ow, win.c), dtype)
-    acc = np.empty((min(gather, win.oh), win.ow, o), dtype)
+    pixels_scratch = scratch_array(ctx, "conv.pixels", (step, win.ow, win.c), dtype)
+    acc_scratch = scratch_array(ctx, "conv.acc", (min(gather, win.oh), win.ow, o), dtype)
 
     def run(ins, outs):
+        pixels, acc = pixels_scratch.get(), acc_scratch.get()
         x = ins[0][:, : win.oh * win.sh : win.sh, : win.ow * win.sw : win.sw]
         for b in range(win.n):
             for r in range(0, win.oh, gather):

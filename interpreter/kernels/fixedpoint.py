@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from edgelite.interpreter.scratch import Scratch
+
 CHUNK_ELEMENTS = 1 << 15  # accumulators per pass of the float requantization (measured)
 SMALL_CALL = 1 << 12  # calls up to this size get same-shape constants (measured)
 INT32_MIN = -(1 << 31)
@@ -164,12 +166,15 @@ def _plan_constants(m, shift, bias, zp, qmin, qmax, lo_row, hi_row):
     return mf, plus, minus
 
 
-def requantize_float_plan(multiplier, shift, bias, zero_point, qmin, qmax, acc_max, reps=1):
+def requantize_float_plan(
+    multiplier, shift, bias, zero_point, qmin, qmax, acc_max, reps=1, scratch=None
+):
     """An exact float fast path for ``requantize(acc + bias, ...)`` with 32-bit accumulators.
 
     Returns ``run(acc, out)`` (``acc``: a float32/float64 array of exact integers, channels
     last, that run overwrites; ``out``: an int8/uint8/int16 array of the same size), or None
     when exactness cannot be proven for these parameters (callers then use ``requantize``).
+    Its temporaries come from ``scratch`` (a subgraph's shared ``Scratch``) when given.
 
     Why it is exact: with ``shift = -e <= 0`` and D = 2**(31 + e), the double rounding of
     ``multiply_by_quantized_multiplier`` folds into ONE floor (floor(floor(u) / n) ==
@@ -220,7 +225,7 @@ def requantize_float_plan(multiplier, shift, bias, zero_point, qmin, qmax, acc_m
                                        ((plus - minus) / 2).view(np.uint64))]  # fmt: skip
     if not signed:
         rows[4] = np.tile(plus, reps)
-    return _PlanRun(rows, signed, fold, qmin, channels * reps)
+    return _PlanRun(rows, signed, fold, qmin, channels * reps, scratch or Scratch())
 
 
 _UNSIGNED = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16)}  # by the output's item size
@@ -235,11 +240,12 @@ class _PlanRun:
     outputs may have a clamp narrower than 256 values).
     """
 
-    def __init__(self, rows, signed: bool, fold: bool, qmin: int, width: int):
+    def __init__(self, rows, signed: bool, fold: bool, qmin: int, width: int, scratch: Scratch):
         self.rows, self.signed, self.fold, self.qmin, self.width = rows, signed, fold, qmin, width
         self.step = max(1, CHUNK_ELEMENTS // width)  # temporaries stay in cache
-        self.t = np.empty((self.step, width))
-        self.s = np.empty((self.step, width), np.uint64) if signed else None
+        shape = (self.step, width)
+        self.t = scratch.array("requantize.t", shape, np.float64)
+        self.s = scratch.array("requantize.sign", shape, np.uint64) if signed else None
         self.small = {}
 
     def offset(self, size: int):
@@ -267,7 +273,7 @@ class _PlanRun:
             self.chunk(a[r : r + self.step], o[r : r + self.step], self.rows, _SIGN_BIT, offset)
 
     def chunk(self, a, o, rows, sign_bit, offset):
-        tt = self.t[: a.shape[0]]
+        tt = self.t.get()[: a.shape[0]]
         if not self.fold:
             np.add(a, rows[0], out=a)
         np.maximum(a, rows[1], out=a)  # the output clamp, done on the accumulator
@@ -275,7 +281,7 @@ class _PlanRun:
         np.copyto(tt, a)  # (mixed float32 x float64 ufuncs are slower than a copy first)
         np.multiply(tt, rows[3], out=tt)
         if self.signed:  # copysign(h, a) by bits (t has a's sign; np.copysign is slower)
-            ss = self.s[: a.shape[0]]
+            ss = self.s.get()[: a.shape[0]]
             np.bitwise_and(tt.view(np.uint64), sign_bit, out=ss)
             np.bitwise_or(ss, rows[5], out=ss)
             np.add(tt, ss.view(np.float64), out=tt)
