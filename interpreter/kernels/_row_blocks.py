@@ -14,6 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from edgelite.interpreter.kernels._conv_util import Window
+from edgelite.interpreter.scratch import scratch_array
 
 BLOCK_ELEMENTS = 1 << 15  # accumulators per block: fits the L2 cache with its temporaries
 MIN_MATMUL_ROWS = 256  # a BLAS matmul on fewer pixels than this loses more than cache gains
@@ -36,24 +37,36 @@ def blocks(win: Window, rows: int):
 class InputRows:
     """The padded input rows under a block of output rows, in the accumulation dtype.
 
-    One buffer, allocated once, holds the rows with the left/right padding (never
-    overwritten); rows above or below the input are refilled with ``fill`` when a block
-    reaches them. ``repeat`` > 1 writes each input channel that many times in a row (the
-    depthwise multiplier). Integer kernels fill with the input zero point.
+    One buffer (from the subgraph's shared scratch) holds the rows with the left/right
+    padding, filled with ``fill`` at the first block of every batch (another kernel may have
+    used the buffer since); rows above or below the input are refilled when a block reaches
+    them. ``repeat`` > 1 writes each input channel that many times in a row (the depthwise
+    multiplier). Integer kernels fill with the input zero point.
     """
 
-    def __init__(self, win: Window, rows: int, fill: float = 0.0, repeat: int = 1, dtype=None):
-        self.win, self.fill = win, fill
+    def __init__(self, ctx, win: Window, rows: int, fill=0.0, repeat: int = 1, dtype=None):
+        self.win, self.fill, self.repeat = win, fill, repeat
         span = (rows - 1) * win.sh + (win.kh - 1) * win.dh + 1
         width = win.w + win.pad_l + win.pad_r
-        self.buf = np.full((span, width, win.c * repeat), fill, dtype or np.float32)
-        inner = self.buf[:, win.pad_l : win.pad_l + win.w]
-        self.inner = inner.reshape(span, win.w, win.c, repeat)
+        shape = (span, width, win.c * repeat)
+        self.scratch = scratch_array(ctx, "rows.input", shape, dtype or np.float32)
+        self.buf = self.inner = None
         self._windows = {}
+
+    def _resolve(self) -> None:
+        win = self.win
+        self.buf = self.scratch.get()
+        inner = self.buf[:, win.pad_l : win.pad_l + win.w]
+        self.inner = inner.reshape(*inner.shape[:2], win.c, self.repeat)
 
     def load(self, x: np.ndarray, b: int, r: int, k: int) -> np.ndarray:
         """The buffer rows for output rows [r, r + k) of batch ``b``, filled from ``x``."""
         win = self.win
+        if self.buf is None:
+            self._resolve()
+        if r == 0:  # the left/right padding, for every block of this batch
+            self.buf[:, : win.pad_l].fill(self.fill)
+            self.buf[:, win.pad_l + win.w :].fill(self.fill)
         i0 = r * win.sh - win.pad_t
         i1 = i0 + (k - 1) * win.sh + (win.kh - 1) * win.dh + 1
         a0, a1 = max(i0, 0), min(i1, win.h)

@@ -80,7 +80,7 @@ def prepare_conv_2d(ctx):
     finish = float_epilogue(win, bias_info, o, act)
     if groups > 1:
         return prepare_grouped_float(win, groups, o, wmat, finish)
-    rows, matmul = prepare_float_blocks(win, o)
+    rows, matmul = prepare_float_blocks(ctx, win, o)
 
     def run(ins, outs):
         wt = weight_matrix(ins[1], 1)[0] if wmat is None else wmat[0]
@@ -103,13 +103,13 @@ def prepare_grouped_float(win, groups, o, wmat, finish):
     return run
 
 
-def prepare_float_blocks(win, o):
+def prepare_float_blocks(ctx, win, o):
     """Ungrouped float conv a block of output rows at a time: ``(rows, matmul)`` where
     ``matmul(x, wmat, b, r, k, acc)`` writes the k output rows from row r of batch b. A 1x1
     filter multiplies the (strided) pixels directly; any other window goes through im2col."""
     if win.kh == 1 and win.kw == 1:
         return prepare_pointwise_blocks(win, o)
-    return prepare_windows(win, o)
+    return prepare_windows(ctx, win, o)
 
 
 def prepare_pointwise_blocks(win, o):
@@ -124,16 +124,17 @@ def prepare_pointwise_blocks(win, o):
     return rows, matmul
 
 
-def prepare_windows(win, o, dtype=np.float32, fill=0.0):
+def prepare_windows(ctx, win, o, dtype=np.float32, fill=0.0):
     """Any window, ungrouped, a block of output rows at a time: ``(rows, matmul)`` where
     ``matmul(x, wmat, b, r, k, acc)`` copies the block's windows into a (pixels, KH*KW*C)
     buffer and multiplies it by the filter matrix into ``acc`` (k rows of outputs)."""
     k_len = win.kh * win.kw * win.c
     rows = block_rows(win, max(o, k_len), MIN_MATMUL_ROWS)
-    inputs = InputRows(win, rows, fill, dtype=dtype)
-    cols = np.empty((rows, win.ow, win.kh, win.kw, win.c), dtype)
+    inputs = InputRows(ctx, win, rows, fill, dtype=dtype)
+    cols_scratch = scratch_array(ctx, "conv.cols", (rows, win.ow, win.kh, win.kw, win.c), dtype)
 
     def matmul(x, wmat, b, r, k, acc):
+        cols = cols_scratch.get()
         inputs.load(x, b, r, k)
         np.copyto(cols[:k], inputs.windows(k))
         np.matmul(cols[:k].reshape(k * win.ow, k_len), wmat, out=acc.reshape(k * win.ow, o))
@@ -185,7 +186,7 @@ def prepare_conv_2d_int(ctx):
     if kh == 1 and kw == 1 and groups == 1:
         return prepare_pointwise_int(ctx, win, wmat[0], dtype, requant)
     if groups == 1:
-        return prepare_windows_int(win, wmat[0], dtype, float(zp), requant)
+        return prepare_windows_int(ctx, win, wmat[0], dtype, float(zp), requant)
     m = win.n * win.oh * win.ow
     acc = np.empty((*win.out_shape, o), dtype)
     matmul = prepare_im2col(win, m, groups, o, dtype, fill=float(zp))
@@ -197,14 +198,15 @@ def prepare_conv_2d_int(ctx):
     return run
 
 
-def prepare_windows_int(win, wmat, dtype, zp, requant):
+def prepare_windows_int(ctx, win, wmat, dtype, zp, requant):
     """Integer im2col conv by blocks of output rows: the raw input padded with its zero point
     is multiplied exactly in float, and each block requantized while in cache."""
     o = wmat.shape[1]
-    rows, matmul = prepare_windows(win, o, dtype, fill=zp)
-    acc = np.empty((rows, win.ow, o), dtype)
+    rows, matmul = prepare_windows(ctx, win, o, dtype, fill=zp)
+    acc_scratch = scratch_array(ctx, "conv.acc", (rows, win.ow, o), dtype)
 
     def run(ins, outs):
+        acc = acc_scratch.get()
         for b, r, k in blocks(win, rows):
             matmul(ins[0], wmat, b, r, k, acc[:k])
             requant(acc[:k], outs[0][b, r : r + k])
@@ -260,7 +262,7 @@ def prepare_conv_2d_hybrid(ctx):
     if groups > 1:
         matmul = prepare_im2col(win, win.n * win.oh * win.ow, groups, o)
     else:
-        rows, matmul_rows = prepare_float_blocks(win, o)
+        rows, matmul_rows = prepare_float_blocks(ctx, win, o)
 
     def run(ins, outs):
         xb = ins[0].reshape(win.n, -1)

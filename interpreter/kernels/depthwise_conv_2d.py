@@ -43,6 +43,7 @@ from edgelite.interpreter.kernels._row_blocks import (
     tap_rows,
 )
 from edgelite.interpreter.kernels.registry import kernel
+from edgelite.interpreter.scratch import scratch_array
 
 
 def check_inputs(ctx):
@@ -76,7 +77,7 @@ def use_einsum(channels: int) -> bool:
     return channels >= 64
 
 
-def block_accumulator(win, cd: int, dtype, rows: int):
+def block_accumulator(ctx, win, cd: int, dtype, rows: int):
     """(weight layout, ``accumulate(loaded, weights, acc, k)``) summing a block of k <= ``rows``
     output rows from the padded input rows in ``loaded`` (an ``InputRows``): one einsum over
     the windows, or a multiply-add per kernel tap with the tap's weights tiled along a row
@@ -88,12 +89,12 @@ def block_accumulator(win, cd: int, dtype, rows: int):
 
         return window_weights, einsum
     taps = [(i, j) for i in range(win.kh) for j in range(win.kw)]
-    tmp = np.empty((rows, win.ow, cd), dtype)
+    tmp = scratch_array(ctx, "depthwise.tap", (rows, win.ow, cd), dtype)
 
     def per_tap(loaded, weights, acc, k):
         xb = loaded.buf
         np.multiply(tap_rows(xb, win, *taps[0], k), weights[taps[0]], out=acc)
-        part = tmp[:k]
+        part = tmp.get()[:k]
         for i, j in taps[1:]:
             np.multiply(tap_rows(xb, win, i, j, k), weights[i, j], out=part)
             np.add(acc, part, out=acc)
@@ -109,8 +110,8 @@ def prepare_depthwise_conv_2d(ctx):
     _, kh, kw, cd = ctx.inputs[1].shape
     win, act = conv_output(ctx, kh, kw, cd)
     rows = block_rows(win, cd)
-    inputs = InputRows(win, rows, repeat=mult)
-    layout, accumulate = block_accumulator(win, cd, np.float32, rows)
+    inputs = InputRows(ctx, win, rows, repeat=mult)
+    layout, accumulate = block_accumulator(ctx, win, cd, np.float32, rows)
     w = constant_f32(ctx.inputs[1])
     weights = None if w is None else layout(w)
     finish = float_epilogue(win, bias_info, cd, act)
@@ -144,12 +145,13 @@ def prepare_depthwise_conv_2d_int(ctx):
     requant = weighted_requantizer(ctx, w, 3, bias_info, act, raw_max, zp, reps=win.ow)
     dtype = exact_dtype(w, 3, raw_max)
     rows = block_rows(win, cd)
-    inputs = InputRows(win, rows, float(zp), mult, dtype)
-    layout, accumulate = block_accumulator(win, cd, dtype, rows)
+    inputs = InputRows(ctx, win, rows, float(zp), mult, dtype)
+    layout, accumulate = block_accumulator(ctx, win, cd, dtype, rows)
     weights = layout(w.astype(dtype))
-    acc = np.empty((rows, win.ow, cd), dtype)
+    acc_scratch = scratch_array(ctx, "depthwise.acc", (rows, win.ow, cd), dtype)
 
     def run(ins, outs):
+        acc = acc_scratch.get()
         for b, r, k in blocks(win, rows):
             inputs.load(ins[0], b, r, k)
             accumulate(inputs, weights, acc[:k], k)
@@ -169,8 +171,8 @@ def prepare_depthwise_conv_2d_hybrid(ctx):
     per_channel, scale = hybrid_scales(ctx, ctx.inputs[1], cd)
     per_channel = np.full(cd, scale, F32) if per_channel is None else per_channel
     rows = block_rows(win, cd)
-    inputs = InputRows(win, rows, repeat=mult)
-    layout, accumulate = block_accumulator(win, cd, F32, rows)
+    inputs = InputRows(ctx, win, rows, repeat=mult)
+    layout, accumulate = block_accumulator(ctx, win, cd, F32, rows)
     weights = layout(constant(ctx, ctx.inputs[1], "weights").astype(F32))
     finish = hybrid_epilogue(per_channel, constant_f32(bias_info), act)
 
