@@ -1,4 +1,5 @@
-"""Fixed-point requantization against scalar transcriptions of TFLite's integer rules."""
+"""Fixed-point requantization against scalar transcriptions of TFLite's integer rules: the
+primitives, the exact float64 requantization plan, the gemmlowp math on Python ints."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from fixedpoint_ref import mbqm_ref, rdbpot_ref, srdhm_ref, wrap32
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,36 +15,6 @@ from edgelite.interpreter.kernels import fixedpoint as fp
 from edgelite.interpreter.kernels._qconv import round_clamped
 
 I32 = st.integers(fp.INT32_MIN, fp.INT32_MAX)
-
-
-def c_div(a: int, b: int) -> int:
-    """C++ integer division: truncates toward zero."""
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b > 0) else -q
-
-
-def srdhm_ref(a: int, b: int) -> int:
-    if a == b == fp.INT32_MIN:
-        return fp.INT32_MAX
-    ab = a * b
-    nudge = (1 << 30) if ab >= 0 else 1 - (1 << 30)
-    return c_div(ab + nudge, 1 << 31)
-
-
-def rdbpot_ref(x: int, e: int) -> int:
-    mask = (1 << e) - 1
-    remainder = x & mask
-    threshold = (mask >> 1) + (1 if x < 0 else 0)
-    return (x >> e) + (1 if remainder > threshold else 0)
-
-
-def wrap32(v: int) -> int:
-    return ((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
-
-
-def mbqm_ref(x: int, m: int, shift: int) -> int:
-    left, right = max(shift, 0), max(-shift, 0)
-    return rdbpot_ref(srdhm_ref(wrap32(x * (1 << left)), m), right)
 
 
 @settings(max_examples=500, deadline=None)
@@ -218,3 +190,63 @@ def test_gemmlowp_math_on_python_ints_equals_the_array_path(seed):
         got = got if isinstance(got, tuple) else (got,)
         for g, w in zip(got, want):
             assert g.shape == (4, 1) and np.array_equal(g.reshape(-1), w[:4])
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+@settings(max_examples=60, deadline=None)
+def test_float_requantization_equals_scalar_transcription(seed):
+    rng = np.random.default_rng(seed)
+    c = int(rng.integers(1, 6))
+    reals = np.exp(rng.uniform(np.log(1e-6), np.log(0.99), c))
+    if rng.random() < 0.3:  # exact powers of two put results on rounding ties
+        reals = 2.0 ** -rng.integers(1, 20, c).astype(float)
+    m, s = fp.quantize_multipliers(reals)
+    bias = rng.integers(-(1 << 20), 1 << 20, c)
+    dtype = [np.int8, np.uint8, np.int16][int(rng.integers(3))]
+    lo, hi = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+    zp = 0 if dtype == np.int16 else int(rng.integers(lo, hi + 1))
+    if rng.random() < 0.4:  # a RELU-like clamp: the plan's path without signs
+        lo = max(lo, zp)
+    if rng.random() < 0.3:  # a narrow clamp (RELU6 on a coarse scale), also on int16 outputs
+        hi = min(hi, max(lo, zp) + int(rng.integers(0, 200)))
+    acc_max = int(rng.choice([100, 5000, 1 << 20, (1 << 24) - 1]))
+    plan = fp.requantize_float_plan(m, s, bias, zp, lo, hi, acc_max, reps=2)
+    if plan is None:
+        return
+    # random accumulators plus the ones sitting on or next to every rounding boundary
+    k = rng.integers(lo - zp - 2, hi - zp + 3, (40, 2 * c))
+    near = np.round((k + 0.5) / np.tile(reals, 2)) - np.tile(bias, 2)
+    near += rng.integers(-1, 2, near.shape)
+    acc = np.concatenate([rng.integers(-acc_max, acc_max + 1, (40, 2 * c)), near])
+    acc = np.clip(acc, -acc_max, acc_max).astype(np.int64)
+    out = np.empty(acc.shape, dtype)
+    plan(acc.astype(np.float64), out)
+    for (i, j), got in np.ndenumerate(out):
+        ch = j % c
+        want = min(max(mbqm_ref(int(acc[i, j] + bias[ch]), int(m[ch]), int(s[ch])) + zp, lo), hi)
+        assert got == want, (acc[i, j], bias[ch], m[ch], s[ch])
+
+
+def test_float_requantization_at_its_precision_limits():
+    """Both plan paths (RELU-like clamp: no signs; full range: signed), down to multipliers
+    whose results need all 53 bits of a float64, against the integer transcription."""
+    for real in [2.0**-15 * 1.37, 2.0**-15 * 1.99, 2.0**-13, 0.37, 2.0**-5]:
+        m, s = fp.quantize_multipliers([real, real * 0.77])
+        for zp, lo in [(-128, -128), (-3, -3), (-3, -128), (7, -128)]:
+            bias = np.array([-40000, 12345])
+            acc_max = min(int(300 / real), (1 << 24) - 1 - 40000)
+            plan = fp.requantize_float_plan(m, s, bias, zp, lo, 127, acc_max)
+            assert plan is not None, (real, zp, lo)
+            acc = np.concatenate([np.arange(-3000, 3000), np.linspace(-acc_max, acc_max, 4000)])
+            acc = np.round(acc).astype(np.int64).repeat(2).reshape(-1, 2)
+            out = np.empty(acc.shape, np.int8)
+            plan(acc.astype(np.float32), out)
+            y = fp.multiply_by_quantized_multiplier(acc + bias, m, s) + zp
+            assert np.array_equal(out, np.clip(y, lo, 127)), (real, zp, lo)
+
+
+def test_float_requantization_refuses_unprovable_cases():
+    m, s = fp.quantize_multipliers([1e-9, 0.5])
+    assert fp.requantize_float_plan(m, s, [0, 0], 0, -128, 127, 1 << 23) is None
+    m, s = fp.quantize_multipliers([3.0])  # a left shift: the integer path handles it
+    assert fp.requantize_float_plan(m, s, [0], 0, -128, 127, 100) is None
