@@ -16,6 +16,7 @@ from edgelite.interpreter.kernels.fixedpoint import (
     multiply_by_quantized_multiplier,
     multiply_by_quantized_multiplier_64,
     quantize_multipliers,
+    requantize_affine,
     requantize_float_plan,
 )
 from edgelite.interpreter.scratch import pool_of
@@ -127,11 +128,20 @@ class Requantizer:
         channels = self.m.size
         self.bias = np.zeros(channels, np.int64) if bias is None else np.asarray(bias, np.int64)
         self.zp, self.lo, self.hi, self.wide = int(zp), int(lo), int(hi), wide
+        self.acc_max = acc_max
         self.plan = None
         if not wide and acc_max is not None:
             self.plan = requantize_float_plan(
                 self.m, self.shift, self.bias, self.zp, self.lo, self.hi, acc_max, reps, scratch
             )
+
+    def affine(self):
+        """``fixedpoint.requantize_affine``'s (M, P) rows for these parameters, or None."""
+        if self.wide or self.acc_max is None:
+            return None
+        return requantize_affine(
+            self.m, self.shift, self.bias, self.zp, self.lo, self.hi, self.acc_max
+        )
 
     def __call__(self, acc, out):
         if self.plan is not None:

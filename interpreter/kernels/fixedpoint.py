@@ -153,7 +153,7 @@ def _plan_constants(m, shift, bias, zp, qmin, qmax, lo_row, hi_row):
     for c in range(channels):
         mc, e = int(m[c]), -int(shift[c])
         d = 1 << (31 + e)
-        c_pos = (1 << 30) + ((1 << (30 + e)) if e > 0 else 0)
+        c_pos = _c_plus(e)
         c_neg = c_pos - ((1 << 31) if e > 0 else 0)
         reach = max(abs(int(lo_row[c])), abs(int(hi_row[c])))
         base = (zp - qmin) * d + int(bias[c]) * mc
@@ -164,6 +164,56 @@ def _plan_constants(m, shift, bias, zp, qmin, qmax, lo_row, hi_row):
         plus[c] = math.ldexp(float(base + c_pos), -(31 + e))  # exact: < 2**53 units of 1/D
         minus[c] = math.ldexp(float(base + c_neg), -(31 + e))
     return mf, plus, minus
+
+
+def _unclamped(m, shift, zp: int, qmin: int, qmax: int, limit):
+    """Per channel, the interval [a_lo, a_hi] of a = acc + bias (|a| <= limit) whose outputs
+    are not clamped, with a_lo raised to 0 when every a below 0 gives the same output as 0
+    (a RELU-like clamp); None when some channel has no such a."""
+    a_lo = np.maximum(_first_at_least(m, shift, qmin - zp), -limit)
+    a_hi = np.minimum(_first_at_least(m, shift, qmax - zp + 1) - 1, limit)
+    if np.any(a_lo > a_hi):
+        return None
+    # below 0 nothing changes when a_lo already gives y(0) = 0: clamp at 0 instead
+    a_lo = np.where((a_lo < 0) & (multiply_by_quantized_multiplier(a_lo, m, shift) == 0), 0, a_lo)
+    return a_lo, a_hi
+
+
+def requantize_affine(multiplier, shift, bias, zero_point, qmin, qmax, acc_max):
+    """float64 rows (M, P) with, for every accumulator |acc| <= acc_max (per channel),
+    clamp(zp + MultiplyByQuantizedMultiplier(acc + bias)) == qmin + floor(clip(acc * M + P,
+    0, qmax - qmin)), where acc * M + P may be summed as sum(x_i * (w_i * M)) + P in any order,
+    in float64 (a BLAS matmul on weights pre-scaled by M): or None.
+
+    This is ``requantize_float_plan``'s case without signs (no a below 0 reaches an unclamped
+    output: RELU-like clamps), where y = floor((a * m + C+) / D) for a >= 0 and every a below
+    a_lo gives t < 1. Each product x_i * w_i * m and every partial sum, P included, is an
+    integer number of units 1/D below 2**53 (checked: acc_max * m + |P * D| < 2**53), so the
+    float64 sums are exact whatever their order; above a_hi, t >= qmax - qmin + 1 exactly.
+    """
+    m = np.asarray(multiplier, np.int64).reshape(-1)
+    channels = m.size
+    shift = np.broadcast_to(np.asarray(shift, np.int64), (channels,))
+    bias = np.broadcast_to(np.asarray(bias, np.int64), (channels,))
+    acc_max = np.broadcast_to(np.asarray(acc_max, np.int64), (channels,))
+    if np.any(shift > 0) or np.any(m < 0) or qmax - qmin >= 1 << 16:
+        return None
+    interval = _unclamped(m, shift, int(zero_point), qmin, qmax, acc_max + np.abs(bias))
+    if interval is None or np.any(interval[0] < 0):
+        return None
+    rows = np.empty((2, channels))
+    for c in range(channels):
+        e, mc = -int(shift[c]), int(m[c])
+        units = int(bias[c]) * mc + _c_plus(e) + (int(zero_point) - qmin) * (1 << (31 + e))
+        if int(acc_max[c]) * mc + abs(units) >= 1 << 53:
+            return None
+        rows[:, c] = math.ldexp(float(mc), -(31 + e)), math.ldexp(float(units), -(31 + e))
+    return rows[0], rows[1]
+
+
+def _c_plus(e: int) -> int:
+    """C of y = floor((a * m + C) / D) for a >= 0 (see ``requantize_float_plan``)."""
+    return (1 << 30) + ((1 << (30 + e)) if e > 0 else 0)
 
 
 def requantize_float_plan(
@@ -201,12 +251,10 @@ def requantize_float_plan(
     if int(limit.max(initial=0)) >= 1 << 24:  # acc + bias must stay exact in float32
         return None
     zp = int(zero_point)
-    a_lo = np.maximum(_first_at_least(m, shift, qmin - zp), -limit)
-    a_hi = np.minimum(_first_at_least(m, shift, qmax - zp + 1) - 1, limit)
-    if np.any(a_lo > a_hi):
+    interval = _unclamped(m, shift, zp, qmin, qmax, limit)
+    if interval is None:
         return None
-    # below 0 nothing changes when a_lo already gives y(0) = 0: clamp at 0 instead
-    a_lo = np.where((a_lo < 0) & (multiply_by_quantized_multiplier(a_lo, m, shift) == 0), 0, a_lo)
+    a_lo, a_hi = interval
     signed = bool(np.any(a_lo < 0))
     lo_row, hi_row, fold = a_lo - bias, a_hi - bias, not signed
     if fold:  # clamp the raw accumulator to bounds shifted by -bias, when float32-exact

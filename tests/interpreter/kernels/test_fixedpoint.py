@@ -250,3 +250,40 @@ def test_float_requantization_refuses_unprovable_cases():
     assert fp.requantize_float_plan(m, s, [0, 0], 0, -128, 127, 1 << 23) is None
     m, s = fp.quantize_multipliers([3.0])  # a left shift: the integer path handles it
     assert fp.requantize_float_plan(m, s, [0], 0, -128, 127, 100) is None
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+@settings(max_examples=60, deadline=None)
+def test_affine_requantization_in_a_float64_matmul(seed):
+    """RELU-like clamps: x @ (w * M) + P summed in float64 by BLAS, clipped and truncated,
+    equals the integer transcription for raw int8 inputs (multipliers down to 2**-20, powers
+    of two for ties, accumulators at their bound)."""
+    rng = np.random.default_rng(seed)
+    c, depth = int(rng.integers(1, 6)), int(rng.integers(1, 64))
+    reals = np.exp(rng.uniform(np.log(1e-6), np.log(0.5), c))
+    if rng.random() < 0.3:
+        reals = 2.0 ** -rng.integers(1, 20, c).astype(float)
+    m, s = fp.quantize_multipliers(reals)
+    w = rng.integers(-127, 128, (depth, c))
+    bias = rng.integers(-(1 << 16), 1 << 16, c)
+    zp = int(rng.integers(-128, 100))
+    lo, hi = zp, int(rng.integers(zp, 128))  # a RELU / RELU6-like clamp
+    acc_max = np.abs(w).sum(axis=0) * 128
+    affine = fp.requantize_affine(m, s, bias, zp, lo, hi, acc_max)
+    if affine is None:
+        return
+    scale, offset = affine
+    x = rng.integers(-128, 128, (200, depth))
+    x[0], x[1] = -128 * np.sign(w[:, 0]), 127 * np.sign(w[:, 0])  # extreme accumulators
+    t = np.hstack([x, np.ones((200, 1))]) @ np.vstack([w * scale, offset])
+    got = lo + np.floor(np.clip(t, 0, hi - lo)).astype(np.int64)
+    acc = x @ w
+    for (i, j), g in np.ndenumerate(got):
+        want = min(max(mbqm_ref(int(acc[i, j] + bias[j]), int(m[j]), int(s[j])) + zp, lo), hi)
+        assert g == want, (acc[i, j], bias[j], m[j], s[j], zp, lo, hi)
+
+
+def test_affine_requantization_needs_a_relu_like_clamp():
+    m, s = fp.quantize_multipliers([0.01])
+    assert fp.requantize_affine(m, s, [0], 0, -128, 127, 10000) is None  # signed outputs
+    assert fp.requantize_affine(m, s, [0], -128, -128, 127, 10000) is not None
