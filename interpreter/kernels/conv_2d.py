@@ -47,7 +47,7 @@ from edgelite.interpreter.scratch import scratch_array
 
 POINTWISE_BLOCK = 1 << 16  # elements per matmul block of the integer 1x1 conv (measured)
 REQUANT_BLOCK = 1 << 15  # accumulators gathered per requantization (measured)
-AFFINE_MAX_DEPTH = 48  # RELU-like 1x1 convs this shallow requantize in the matmul (measured)
+AFFINE_MAX_DEPTH = 48  # RELU-like convs this shallow requantize in the matmul (measured)
 
 
 def weight_matrix(w: np.ndarray, groups: int) -> np.ndarray:
@@ -125,20 +125,24 @@ def prepare_pointwise_blocks(win, o):
     return rows, matmul
 
 
-def prepare_windows(ctx, win, o, dtype=np.float32, fill=0.0):
+def prepare_windows(ctx, win, o, dtype=np.float32, fill=0.0, ones=False):
     """Any window, ungrouped, a block of output rows at a time: ``(rows, matmul)`` where
     ``matmul(x, wmat, b, r, k, acc)`` copies the block's windows into a (pixels, KH*KW*C)
-    buffer and multiplies it by the filter matrix into ``acc`` (k rows of outputs)."""
+    buffer and multiplies it by the filter matrix into ``acc`` (k rows of outputs). With
+    ``ones`` the buffer has a last column of ones, for a matrix whose last row is an offset."""
     k_len = win.kh * win.kw * win.c
     rows = block_rows(win, max(o, k_len), MIN_MATMUL_ROWS)
     inputs = InputRows(ctx, win, rows, fill, dtype=dtype)
-    cols_scratch = scratch_array(ctx, "conv.cols", (rows, win.ow, win.kh, win.kw, win.c), dtype)
+    cols_scratch = scratch_array(ctx, "conv.cols", (rows, win.ow, k_len + ones), dtype)
 
     def matmul(x, wmat, b, r, k, acc):
-        cols = cols_scratch.get()
+        cols = cols_scratch.get()[:k]
         inputs.load(x, b, r, k)
-        np.copyto(cols[:k], inputs.windows(k))
-        np.matmul(cols[:k].reshape(k * win.ow, k_len), wmat, out=acc.reshape(k * win.ow, o))
+        # a view (only the contiguous last axis splits), filled in place
+        np.copyto(cols[..., :k_len].reshape(k, win.ow, win.kh, win.kw, win.c), inputs.windows(k))
+        if ones:  # the shared buffer may hold another kernel's values there
+            cols[..., k_len] = 1
+        np.matmul(cols.reshape(k * win.ow, -1), wmat, out=acc.reshape(k * win.ow, o))
 
     return rows, matmul
 
@@ -184,11 +188,11 @@ def prepare_conv_2d_int(ctx):
     requant = weighted_requantizer(ctx, w, 0, bias_info, act, x_max, zp, reps=win.ow)
     dtype = exact_dtype(w, 0, x_max)
     wmat = weight_matrix(w.astype(dtype), groups)
+    shallow = groups == 1 and kh * kw * cg <= AFFINE_MAX_DEPTH and x.dtype.itemsize == 1
+    affine = requant.affine() if shallow else None
+    if affine is not None:
+        return prepare_affine(ctx, win, wmat[0], affine, requant.lo, requant.hi, float(zp))
     if kh == 1 and kw == 1 and groups == 1:
-        shallow = win.c <= AFFINE_MAX_DEPTH and x.dtype.itemsize == 1
-        affine = requant.affine() if shallow else None
-        if affine is not None:
-            return prepare_pointwise_affine(ctx, win, wmat[0], affine, requant.lo, requant.hi)
         return prepare_pointwise_int(ctx, win, wmat[0], dtype, requant)
     if groups == 1:
         return prepare_windows_int(ctx, win, wmat[0], dtype, float(zp), requant)
@@ -219,39 +223,52 @@ def prepare_windows_int(ctx, win, wmat, dtype, zp, requant):
     return run
 
 
-def prepare_pointwise_affine(ctx, win, wmat, affine, lo: int, hi: int):
-    """1x1 filter with a RELU-like clamp: the matmul itself requantizes. The weights are
-    pre-scaled by the per-channel multiplier and the offset rides on a column of ones, so a
-    float64 matmul gives t = acc * M + P exactly (``fixedpoint.requantize_affine``); clipping
-    t and truncating it is all that is left (3 passes instead of ~7 after a float32 matmul).
-    The float64 matmul's extra cost grows with the input depth: on MobileNetV2 it wins below
-    ~64 input channels (the 16- and 24-channel expansions: -30%) and loses at 320."""
+def prepare_affine(ctx, win, wmat, affine, lo: int, hi: int, zp: float):
+    """A shallow conv (1x1 or any window) with a RELU-like clamp: the matmul itself
+    requantizes. The weights are pre-scaled by the per-channel multiplier and the offset
+    rides on a column of ones, so a float64 matmul gives t = acc * M + P exactly
+    (``fixedpoint.requantize_affine``); clipping t and truncating it is all that is left (3
+    passes instead of ~7 after a float32 matmul). The float64 matmul's extra cost grows with
+    the depth: on MobileNetV2 it wins below ~64 (the 16- and 24-channel expansions: -15 to
+    -30%) and loses at 320."""
     scale, offset = affine
-    o, c = wmat.shape[1], win.c
+    o = wmat.shape[1]
     w_aff = np.vstack([wmat.astype(np.float64) * scale, offset[None, :]])
-    step = max(1, POINTWISE_BLOCK // (win.ow * max(o, c)))  # output rows per matmul
-    pixels_scratch = scratch_array(ctx, "conv.pixels", (step * win.ow, c + 1), np.float64)
-    t_scratch = scratch_array(ctx, "conv.acc", (step * win.ow, o), np.float64)
+    if win.kh == 1 and win.kw == 1:
+        rows, matmul = prepare_pointwise_ones(ctx, win, o)
+    else:
+        rows, matmul = prepare_windows(ctx, win, o, np.float64, zp, ones=True)
+    t_scratch = scratch_array(ctx, "conv.acc", (rows, win.ow, o), np.float64)
     qmin_bits, top = np.uint8(lo % 256), float(hi - lo)
 
     def run(ins, outs):
-        pixels, t = pixels_scratch.get(), t_scratch.get()
-        pixels[:, c] = 1.0  # the shared buffer may hold another kernel's values
-        x = ins[0][:, : win.oh * win.sh : win.sh, : win.ow * win.sw : win.sw]
-        out = outs[0].view(np.uint8)
-        for b in range(win.n):
-            for r in range(0, win.oh, step):
-                k = min(step, win.oh - r)
-                n = k * win.ow
-                np.copyto(pixels[:n, :c].reshape(k, win.ow, c), x[b, r : r + k])
-                np.matmul(pixels[:n], w_aff, out=t[:n])
-                np.clip(t[:n], 0.0, top, out=t[:n])
-                dst = out[b, r : r + k].reshape(n, o)
-                np.copyto(dst, t[:n], casting="unsafe")  # truncation == floor on t >= 0
-                if qmin_bits:
-                    np.add(dst, qmin_bits, out=dst)
+        t, out = t_scratch.get(), outs[0].view(np.uint8)
+        for b, r, k in blocks(win, rows):
+            matmul(ins[0], w_aff, b, r, k, t[:k])
+            np.clip(t[:k], 0.0, top, out=t[:k])
+            dst = out[b, r : r + k]
+            np.copyto(dst, t[:k], casting="unsafe")  # truncation == floor on t >= 0
+            if qmin_bits:
+                np.add(dst, qmin_bits, out=dst)
 
     return run
+
+
+def prepare_pointwise_ones(ctx, win, o):
+    """1x1 filter: ``(rows, matmul)`` copying each block's (strided) integer pixels into a
+    float64 buffer with a last column of ones, then multiplying."""
+    c = win.c
+    rows = max(1, POINTWISE_BLOCK // (win.ow * max(o, c)))
+    pixels_scratch = scratch_array(ctx, "conv.pixels", (rows, win.ow, c + 1), np.float64)
+
+    def matmul(x, wmat, b, r, k, acc):
+        pixels = pixels_scratch.get()[:k]
+        pixels[..., c] = 1  # the shared buffer may hold another kernel's values there
+        np.copyto(pixels[..., :c], x[b, r * win.sh : (r + k - 1) * win.sh + 1 : win.sh,
+                                     : win.ow * win.sw : win.sw])  # fmt: skip
+        np.matmul(pixels.reshape(k * win.ow, c + 1), wmat, out=acc.reshape(k * win.ow, o))
+
+    return rows, matmul
 
 
 def prepare_pointwise_int(ctx, win, wmat, dtype, requant):
