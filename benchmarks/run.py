@@ -1,11 +1,13 @@
 """Latency of edgelite's interpreter beside LiteRT's, in one run: ``python benchmarks/run.py``.
 
 For each model: median (and fastest) invoke time over N runs after warm-up, ours and LiteRT's
-(default resolver), and the ratio ours / LiteRT of each. ``--threads N`` gives both
-interpreters N threads; by default each keeps its own (numpy's BLAS uses every core, LiteRT
-one thread). The target ratios are in the issues (MobileNetV2 1.0 224 float within 4x, int8
-within 5x and within 1.5x of our own float run; the sine model under 50 us). On a shared or
-busy machine the medians swing; the fastest runs are steadier.
+(default resolver), and the ratio ours / LiteRT. The interpreters take turns invoke by invoke
+(a quantized variant's turns include our float run of the same model when it is listed), and
+each ratio is the median of the ratios of neighbouring invokes: on a shared machine whose
+speed drifts, interpreters timed one after the other see different machines. ``--threads N``
+gives both interpreters N threads; by default each keeps its own (numpy's BLAS uses every
+core, LiteRT one thread). The target ratios are in the issues (MobileNetV2 1.0 224 float
+within 4x, int8 within 5x and within 1.5x of our own float run; the sine model under 50 us).
 """
 
 from __future__ import annotations
@@ -57,20 +59,31 @@ def inputs_for(details, seed=0):
     return out
 
 
-def time_interpreter(make, path, runs, warmup):
+def prepared(make, path, warmup):
+    """An interpreter for ``path`` with inputs set and ``warmup`` invokes done."""
     it = make(str(path))
     it.allocate_tensors()
-    xs = inputs_for(it.get_input_details())
-    for x, d in zip(xs, it.get_input_details()):
+    for x, d in zip(inputs_for(it.get_input_details()), it.get_input_details()):
         it.set_tensor(d["index"], x)
     for _ in range(warmup):
         it.invoke()
-    times = []
+    return it
+
+
+def interleaved(interpreters, runs):
+    """Invoke times (seconds) of each interpreter, taking turns ``runs`` times."""
+    times = [[] for _ in interpreters]
     for _ in range(runs):
-        t = time.perf_counter()
-        it.invoke()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), min(times)
+        for it, ts in zip(interpreters, times):
+            t = time.perf_counter()
+            it.invoke()
+            ts.append(time.perf_counter() - t)
+    return times
+
+
+def ratio(a, b):
+    """Median ratio of neighbouring invokes, and the ratio of the fastest ones."""
+    return statistics.median(x / y for x, y in zip(a, b)), min(a) / min(b)
 
 
 def fmt(seconds):
@@ -101,37 +114,36 @@ def main(argv=None):
     print(f"threads: edgelite {args.threads or 'default (BLAS: all cores)'}, "
           f"LiteRT {args.threads or 'default (1)'}")  # fmt: skip
     print(f"{'model':34} {'edgelite':>12} {'LiteRT':>12} {'ratio':>7}   {'fastest runs':>32}")
-    ours_by_name = {}
+    float_paths = {n: find(n) for n in args.models if n.endswith("__float")}
+    ours_made = lambda p: Interpreter(model_path=p, num_threads=args.threads)  # noqa: E731
+    against_float = []
     for name in args.models:
         path = find(name)
         runs = args.runs if path.stat().st_size > 100_000 else args.runs * 100
-        ours = time_interpreter(
-            lambda p: Interpreter(model_path=p, num_threads=args.threads), path, runs, args.warmup
-        )
-        ours_by_name[name] = ours
-        if LiteRT is None:
-            print(f"{name:34} {fmt(ours[0]):>12}   {fmt(ours[1]):>12}")
-            continue
-        theirs = time_interpreter(
-            lambda p: LiteRT(model_path=p, num_threads=args.threads), path, runs, args.warmup
-        )
-        print(
-            f"{name:34} {fmt(ours[0]):>12} {fmt(theirs[0]):>12} {ours[0] / theirs[0]:6.2f}x   "
-            f"{fmt(ours[1]):>12} {fmt(theirs[1]):>12} {ours[1] / theirs[1]:6.2f}x"
-        )
-    print_against_float(ours_by_name)
-
-
-def print_against_float(ours_by_name: dict) -> None:
-    """Each quantized variant's time over our own float run of the same model."""
-    for name, ours in ours_by_name.items():
+        group = [prepared(ours_made, path, args.warmup)]
+        if LiteRT is not None:
+            theirs = lambda p: LiteRT(model_path=p, num_threads=args.threads)  # noqa: E731
+            group.append(prepared(theirs, path, args.warmup))
         base, _, variant = name.rpartition("__")
-        float_run = ours_by_name.get(f"{base}__float")
-        if variant in ("int8", "int16x8", "dynamic", "fp16") and float_run:
+        float_path = float_paths.get(f"{base}__float")
+        compare_float = variant in ("int8", "int16x8", "dynamic", "fp16") and float_path
+        if compare_float:
+            group.append(prepared(ours_made, float_path, args.warmup))
+        times = interleaved(group, runs)
+        mine = times[0]
+        if LiteRT is None:
+            print(f"{name:34} {fmt(statistics.median(mine)):>12}   {fmt(min(mine)):>12}")
+        else:
+            med, fast = ratio(mine, times[1])
             print(
-                f"{name:34} {ours[0] / float_run[0]:5.2f}x our float run "
-                f"(fastest runs {ours[1] / float_run[1]:.2f}x)"
+                f"{name:34} {fmt(statistics.median(mine)):>12} "
+                f"{fmt(statistics.median(times[1])):>12} {med:6.2f}x   "
+                f"{fmt(min(mine)):>12} {fmt(min(times[1])):>12} {fast:6.2f}x"
             )
+        if compare_float:
+            against_float.append((name, ratio(mine, times[-1])))
+    for name, (med, fast) in against_float:
+        print(f"{name:34} {med:5.2f}x our float run (fastest runs {fast:.2f}x)")
 
 
 if __name__ == "__main__":
