@@ -1,10 +1,11 @@
 """Latency of edgelite's interpreter beside LiteRT's, in one run: ``python benchmarks/run.py``.
 
 For each model: median (and fastest) invoke time over N runs after warm-up, ours and LiteRT's
-(default resolver), and the ratio ours / LiteRT. The interpreters take turns invoke by invoke
-(a quantized variant's turns include our float run of the same model when it is listed), and
-each ratio is the median of the ratios of neighbouring invokes: on a shared machine whose
-speed drifts, interpreters timed one after the other see different machines. ``--threads N``
+(default resolver), and the ratio ours / LiteRT. The interpreters take turns in rounds of a
+few invokes each (a quantized variant's rounds include our float run of the same model when
+it is listed), each turn starting with an untimed invoke so its data is back in cache, and
+each ratio is the median over rounds: on a shared machine whose speed drifts, interpreters
+timed one after the other see different machines. ``--threads N``
 gives both interpreters N threads; by default each keeps its own (numpy's BLAS uses every
 core, LiteRT one thread). The target ratios are in the issues (MobileNetV2 1.0 224 float
 within 4x, int8 within 5x and within 1.5x of our own float run; the sine model under 50 us).
@@ -70,20 +71,32 @@ def prepared(make, path, warmup):
     return it
 
 
-def interleaved(interpreters, runs):
-    """Invoke times (seconds) of each interpreter, taking turns ``runs`` times."""
+def interleaved(interpreters, runs, block=5):
+    """Invoke times (seconds) of each interpreter, in rounds: each takes its turn of
+    ``block`` timed invokes after one untimed one (so each runs with its own data in cache,
+    as it would alone). Returns, per interpreter, one list of times per round."""
     times = [[] for _ in interpreters]
-    for _ in range(runs):
-        for it, ts in zip(interpreters, times):
-            t = time.perf_counter()
+    for _ in range(-(-runs // block)):
+        for it, rounds in zip(interpreters, times):
             it.invoke()
-            ts.append(time.perf_counter() - t)
+            turn = []
+            for _ in range(block):
+                t = time.perf_counter()
+                it.invoke()
+                turn.append(time.perf_counter() - t)
+            rounds.append(turn)
     return times
 
 
 def ratio(a, b):
-    """Median ratio of neighbouring invokes, and the ratio of the fastest ones."""
-    return statistics.median(x / y for x, y in zip(a, b)), min(a) / min(b)
+    """Median over rounds of the ratio of the two interpreters' median times in that round,
+    and the ratio of their fastest invokes."""
+    per_round = (statistics.median(x) / statistics.median(y) for x, y in zip(a, b))
+    return statistics.median(per_round), min(map(min, a)) / min(map(min, b))
+
+
+def flat(rounds):
+    return [t for r in rounds for t in r]
 
 
 def fmt(seconds):
@@ -130,15 +143,16 @@ def main(argv=None):
         if compare_float:
             group.append(prepared(ours_made, float_path, args.warmup))
         times = interleaved(group, runs)
-        mine = times[0]
+        mine, all_mine = times[0], flat(times[0])
         if LiteRT is None:
-            print(f"{name:34} {fmt(statistics.median(mine)):>12}   {fmt(min(mine)):>12}")
+            print(f"{name:34} {fmt(statistics.median(all_mine)):>12}   {fmt(min(all_mine)):>12}")
         else:
             med, fast = ratio(mine, times[1])
+            all_theirs = flat(times[1])
             print(
-                f"{name:34} {fmt(statistics.median(mine)):>12} "
-                f"{fmt(statistics.median(times[1])):>12} {med:6.2f}x   "
-                f"{fmt(min(mine)):>12} {fmt(min(times[1])):>12} {fast:6.2f}x"
+                f"{name:34} {fmt(statistics.median(all_mine)):>12} "
+                f"{fmt(statistics.median(all_theirs)):>12} {med:6.2f}x   "
+                f"{fmt(min(all_mine)):>12} {fmt(min(all_theirs)):>12} {fast:6.2f}x"
             )
         if compare_float:
             against_float.append((name, ratio(mine, times[-1])))
