@@ -116,13 +116,17 @@ def prepare_float_blocks(ctx, win, o):
 def prepare_pointwise_blocks(win, o):
     """1x1 filter: each block's (strided) pixels times the (C, O) filter matrix."""
     rows = block_rows(win, max(o, win.c), MIN_MATMUL_ROWS)
-    sh, sw = win.sh, win.sw
 
     def matmul(x, wmat, b, r, k, acc):
-        px = x[b, r * sh : (r + k - 1) * sh + 1 : sh, : win.ow * sw : sw]
+        px = strided_pixels(x, win, b, r, k)
         np.matmul(px.reshape(k * win.ow, win.c), wmat, out=acc.reshape(k * win.ow, o))
 
     return rows, matmul
+
+
+def strided_pixels(x, win, b: int, r: int, k: int) -> np.ndarray:
+    """The (k, OW, C) input pixels a 1x1 filter reads for output rows [r, r + k) of batch b."""
+    return x[b, r * win.sh : (r + k - 1) * win.sh + 1 : win.sh, : win.ow * win.sw : win.sw]
 
 
 def prepare_windows(ctx, win, o, dtype=np.float32, fill=0.0, ones=False):
@@ -264,8 +268,7 @@ def prepare_pointwise_ones(ctx, win, o):
     def matmul(x, wmat, b, r, k, acc):
         pixels = pixels_scratch.get()[:k]
         pixels[..., c] = 1  # the shared buffer may hold another kernel's values there
-        np.copyto(pixels[..., :c], x[b, r * win.sh : (r + k - 1) * win.sh + 1 : win.sh,
-                                     : win.ow * win.sw : win.sw])  # fmt: skip
+        np.copyto(pixels[..., :c], strided_pixels(x, win, b, r, k))
         np.matmul(pixels.reshape(k * win.ow, c + 1), wmat, out=acc.reshape(k * win.ow, o))
 
     return rows, matmul
