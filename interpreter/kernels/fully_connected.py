@@ -130,8 +130,7 @@ def prepare_fully_connected_hybrid(ctx):
     def run(ins, outs):
         rows_ = ins[0].reshape(batch, depth)
         if asymmetric:
-            q, factors, offsets = asymmetric_quantize(rows_)
-            q -= offsets[:, None].astype(F32)
+            q, factors, _ = asymmetric_quantize(rows_)  # minus the zero points
         else:
             q, factors = symmetric_quantize(rows_)
         out = rows(outs[0], (batch, units))

