@@ -17,6 +17,7 @@ import numpy as np
 
 from edgelite.interpreter.scratch import Scratch
 
+_EXACT = 1 << 53  # float64 holds every integer below this exactly
 CHUNK_ELEMENTS = 1 << 15  # accumulators per pass of the float requantization (measured)
 SMALL_CALL = 1 << 12  # calls up to this size get same-shape constants (measured)
 INT32_MIN = -(1 << 31)
@@ -132,12 +133,47 @@ def requantize(acc, multiplier, shift, zero_point, qmin, qmax, out=None):
 
 def _first_at_least(multiplier, shift, target):
     """Per channel, the smallest int32 a with multiply_by_quantized_multiplier(a) >= target
-    (2**31 when none): a binary search, the function being non-decreasing in a."""
-    lo = np.full(np.shape(multiplier), INT32_MIN, np.int64)
-    hi = np.full(np.shape(multiplier), INT32_MAX + 1, np.int64)
+    (2**31 when none), the function being non-decreasing in a.
+
+    With shift <= 0 and m > 0 the answer lies within a few units of (target * D - C+) / m
+    (D = 2**(31 - shift); the sign-dependent constant moves it by at most 2**31 / m <= 2), so
+    7 candidates around that estimate are evaluated exactly; the binary search remains for
+    the other cases and for any estimate that does not bracket the answer."""
+    m = np.asarray(multiplier, np.int64)
+    shift = np.broadcast_to(np.asarray(shift, np.int64), m.shape)
+    target = np.broadcast_to(np.asarray(target, np.int64), m.shape)
+    if m.ndim == 1 and np.all(shift <= 0) and np.all(m >= 1 << 30):
+        found = _first_at_least_near(m, shift, target)
+        if found is not None:
+            return found
+    return _first_at_least_search(m, shift, target)
+
+
+def _first_at_least_near(m, shift, target):
+    """``_first_at_least`` from a float64 estimate, or None when 7 candidates around it do
+    not bracket the answer for some channel."""
+    c_plus = np.ldexp(1.0, 30) + np.where(shift < 0, np.ldexp(1.0, 30 - shift), 0.0)
+    estimate = np.ceil((target * np.ldexp(1.0, 31 - shift) - c_plus) / m)
+    start = np.clip(estimate, INT32_MIN - 8, INT32_MAX + 8).astype(np.int64) - 2
+    cand = start[:, None] + np.arange(7)
+    y = multiply_by_quantized_multiplier(np.clip(cand, INT32_MIN, INT32_MAX), m[:, None],
+                                         shift[:, None])  # fmt: skip
+    ok = (y >= target[:, None]) | (cand > INT32_MAX)  # past the int32 range: "none" (2**31)
+    first = np.argmax(ok, axis=1)
+    rows = np.arange(len(m))
+    bracketed = ok[rows, first] & ((first > 0) | (cand[:, 0] <= INT32_MIN))
+    if not np.all(bracketed):
+        return None
+    return np.clip(cand[rows, first], INT32_MIN, INT32_MAX + 1)
+
+
+def _first_at_least_search(m, shift, target):
+    """``_first_at_least`` by binary search over the int32 range."""
+    lo = np.full(m.shape, INT32_MIN, np.int64)
+    hi = np.full(m.shape, INT32_MAX + 1, np.int64)
     while np.any(lo < hi):
         mid = (lo + hi) >> 1
-        ok = multiply_by_quantized_multiplier(np.minimum(mid, INT32_MAX), multiplier, shift)
+        ok = multiply_by_quantized_multiplier(np.minimum(mid, INT32_MAX), m, shift)
         ok = (ok >= target) & (mid <= INT32_MAX)
         hi = np.where(ok, mid, hi)
         lo = np.where(ok, lo, mid + 1)
@@ -148,22 +184,23 @@ def _plan_constants(m, shift, bias, zp, qmin, qmax, lo_row, hi_row):
     """Per channel: M = m / D, and the constants ``plus`` / ``minus`` (zp - qmin + (bias * m +
     C) / D for a >= 0 / a < 0) of ``requantize_float_plan``, or None unless every term and
     result of t = a * M + constant stays below 2**53 units of 1/D (a within the rows)."""
-    channels = m.size
-    mf, plus, minus = np.empty(channels), np.empty(channels), np.empty(channels)
-    for c in range(channels):
-        mc, e = int(m[c]), -int(shift[c])
-        d = 1 << (31 + e)
-        c_pos = _c_plus(e)
-        c_neg = c_pos - ((1 << 31) if e > 0 else 0)
-        reach = max(abs(int(lo_row[c])), abs(int(hi_row[c])))
-        base = (zp - qmin) * d + int(bias[c]) * mc
-        terms = (reach * mc + (1 << 31), abs(base + c_pos), abs(base + c_neg))
-        if max(terms + ((qmax - qmin + 1) * d - 1,)) >= 1 << 53:  # t < qmax - qmin + 1
-            return None
-        mf[c] = math.ldexp(float(mc), -(31 + e))
-        plus[c] = math.ldexp(float(base + c_pos), -(31 + e))  # exact: < 2**53 units of 1/D
-        minus[c] = math.ldexp(float(base + c_neg), -(31 + e))
-    return mf, plus, minus
+    e = -np.asarray(shift, np.int64)
+    # t < qmax - qmin + 1 needs (qmax - qmin + 1) * D below 2**53, which bounds D by 2**53;
+    # with |bias| and the rows below 2**31 every product below is then exact in int64
+    if np.any(e > 21) or max(np.abs(bias).max(initial=0), np.abs(lo_row).max(initial=0),
+                             np.abs(hi_row).max(initial=0)) >= 1 << 31:  # fmt: skip
+        return None
+    if np.any(np.ldexp(float(qmax - qmin + 1), 31 + e) > _EXACT):  # exact in float64
+        return None
+    d = np.left_shift(np.int64(1), 31 + e)
+    c_pos = _c_plus(e)
+    c_neg = c_pos - np.where(e > 0, np.int64(1) << 31, 0)
+    reach = np.maximum(np.abs(lo_row), np.abs(hi_row))
+    base = (zp - qmin) * d + np.asarray(bias, np.int64) * m
+    terms = (reach * m + (1 << 31), np.abs(base + c_pos), np.abs(base + c_neg))
+    if max(int(t.max(initial=0)) for t in terms) >= _EXACT:
+        return None
+    return tuple(np.ldexp(v.astype(np.float64), -(31 + e)) for v in (m, base + c_pos, base + c_neg))
 
 
 def _unclamped(m, shift, zp: int, qmin: int, qmax: int, limit):
@@ -201,19 +238,23 @@ def requantize_affine(multiplier, shift, bias, zero_point, qmin, qmax, acc_max):
     interval = _unclamped(m, shift, int(zero_point), qmin, qmax, acc_max + np.abs(bias))
     if interval is None or np.any(interval[0] < 0):
         return None
-    rows = np.empty((2, channels))
-    for c in range(channels):
-        e, mc = -int(shift[c]), int(m[c])
-        units = int(bias[c]) * mc + _c_plus(e) + (int(zero_point) - qmin) * (1 << (31 + e))
-        if int(acc_max[c]) * mc + abs(units) >= 1 << 53:
-            return None
-        rows[:, c] = math.ldexp(float(mc), -(31 + e)), math.ldexp(float(units), -(31 + e))
-    return rows[0], rows[1]
+    e, lift = -shift, int(zero_point) - qmin
+    # bounded operands keep every product below exact in int64 (a multiplier small enough
+    # for (zp - qmin) * D to pass 2**53 fails the check anyway)
+    if (lift and np.any(e > 21)) or max(np.abs(bias).max(), acc_max.max()) >= 1 << 31:
+        return None
+    units = bias * m + _c_plus(e)
+    if lift:
+        units = units + lift * np.left_shift(np.int64(1), 31 + e)
+    if int((acc_max * m + np.abs(units)).max()) >= _EXACT:
+        return None
+    return np.ldexp(m.astype(np.float64), -(31 + e)), np.ldexp(units.astype(np.float64), -(31 + e))
 
 
-def _c_plus(e: int) -> int:
-    """C of y = floor((a * m + C) / D) for a >= 0 (see ``requantize_float_plan``)."""
-    return (1 << 30) + ((1 << (30 + e)) if e > 0 else 0)
+def _c_plus(e):
+    """C of y = floor((a * m + C) / D) for a >= 0 (see ``requantize_float_plan``), per
+    channel (int64)."""
+    return (np.int64(1) << 30) + np.where(e > 0, np.left_shift(np.int64(1), 30 + e), 0)
 
 
 def requantize_float_plan(

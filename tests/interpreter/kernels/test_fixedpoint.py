@@ -287,3 +287,24 @@ def test_affine_requantization_needs_a_relu_like_clamp():
     m, s = fp.quantize_multipliers([0.01])
     assert fp.requantize_affine(m, s, [0], 0, -128, 127, 10000) is None  # signed outputs
     assert fp.requantize_affine(m, s, [0], -128, -128, 127, 10000) is not None
+
+
+@pytest.mark.parametrize("e", [10, 15, 18, 21, 24])
+def test_float_requantization_of_wide_outputs_with_tiny_multipliers(e):
+    """int16 outputs span 65536 values: with D = 2**(31 + e) the float64 range check must see
+    (qmax - qmin + 1) * D past 2**53 (an int64 product there would wrap) and refuse, or be
+    exact."""
+    m, s = fp.quantize_multipliers([1.37 * 2.0**-e, 1.9 * 2.0**-e])
+    for lo, zp in [(-32768, 0), (0, 0), (-1, -1)]:
+        plan = fp.requantize_float_plan(m, s, [0, 7], zp, lo, 32767, 1 << 20)
+        affine = fp.requantize_affine(m, s, [0, 7], zp, lo, 32767, 1 << 20)
+        acc = np.linspace(-(1 << 20), 1 << 20, 5001).round().astype(np.int64)
+        acc = acc.repeat(2).reshape(-1, 2)
+        want = np.clip(fp.multiply_by_quantized_multiplier(acc + [0, 7], m, s) + zp, lo, 32767)
+        if plan is not None:
+            out = np.empty(acc.shape, np.int16)
+            plan(acc.astype(np.float64), out)
+            assert np.array_equal(out, want), (e, lo, zp)
+        if affine is not None:
+            t = acc * affine[0] + affine[1]
+            assert np.array_equal(lo + np.floor(np.clip(t, 0, 32767 - lo)), want), (e, lo, zp)
