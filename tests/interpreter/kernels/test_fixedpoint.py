@@ -308,3 +308,23 @@ def test_float_requantization_of_wide_outputs_with_tiny_multipliers(e):
         if affine is not None:
             t = acc * affine[0] + affine[1]
             assert np.array_equal(lo + np.floor(np.clip(t, 0, 32767 - lo)), want), (e, lo, zp)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_thresholds_from_the_estimate_equal_the_binary_search(seed):
+    """The smallest accumulator reaching each output value, from the float64 estimate and 7
+    exact candidates, equals the binary search over the int32 range (ties, tiny and large
+    multipliers, targets beyond the int32 range)."""
+    rng = np.random.default_rng(seed)
+    for _ in range(200):
+        n = int(rng.integers(1, 20))
+        reals = np.exp(rng.uniform(np.log(1e-10), np.log(0.999), n))
+        if rng.random() < 0.3:
+            reals = 2.0 ** -rng.integers(0, 35, n).astype(float)
+        m, s = fp.quantize_multipliers(reals)
+        m, s = m[m > 0], s[m > 0]
+        target = rng.integers(-70000, 70000, m.size)
+        want = fp._first_at_least_search(m, s, target)
+        assert np.array_equal(fp._first_at_least(m, s, target), want)
+        near = fp._first_at_least_near(m, s, target)
+        assert near is None or np.array_equal(near, want)
