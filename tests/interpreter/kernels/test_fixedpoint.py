@@ -326,5 +326,6 @@ def test_thresholds_from_the_estimate_equal_the_binary_search(seed):
         target = rng.integers(-70000, 70000, m.size)
         want = fp._first_at_least_search(m, s, target)
         assert np.array_equal(fp._first_at_least(m, s, target), want)
-        near = fp._first_at_least_near(m, s, target)
-        assert near is None or np.array_equal(near, want)
+        if np.all(s <= 0):  # the estimate's domain (a left shift wraps)
+            near = fp._first_at_least_near(m, s, target)
+            assert near is None or np.array_equal(near, want)
