@@ -185,12 +185,12 @@ def _plan_constants(m, shift, bias, zp, qmin, qmax, lo_row, hi_row):
     C) / D for a >= 0 / a < 0) of ``requantize_float_plan``, or None unless every term and
     result of t = a * M + constant stays below 2**53 units of 1/D (a within the rows)."""
     e = -np.asarray(shift, np.int64)
-    # t < qmax - qmin + 1 needs (qmax - qmin + 1) * D below 2**53, which bounds D by 2**53;
-    # with |bias| and the rows below 2**31 every product below is then exact in int64
-    if np.any(e > 21) or max(np.abs(bias).max(initial=0), np.abs(lo_row).max(initial=0),
-                             np.abs(hi_row).max(initial=0)) >= 1 << 31:  # fmt: skip
+    # t < qmax - qmin + 1 must stay below 2**53 units (checked in float64, where it is exact);
+    # then D <= 2**53 and, with |bias| and the rows below 2**31, every product below fits int64
+    if np.any(np.ldexp(float(qmax - qmin + 1), 31 + e) > _EXACT):
         return None
-    if np.any(np.ldexp(float(qmax - qmin + 1), 31 + e) > _EXACT):  # exact in float64
+    big = max(np.abs(v).max(initial=0) for v in (np.asarray(bias), lo_row, hi_row))
+    if big >= 1 << 31:
         return None
     d = np.left_shift(np.int64(1), 31 + e)
     c_pos = _c_plus(e)
