@@ -51,7 +51,7 @@ class InputRows:
         shape = (span, width, win.c * repeat)
         self.scratch = scratch_array(ctx, "rows.input", shape, dtype or np.float32)
         self.buf = self.inner = None
-        self._windows = {}
+        self._views = {}
 
     def _resolve(self) -> None:
         win = self.win
@@ -81,9 +81,16 @@ class InputRows:
     def windows(self, k: int) -> np.ndarray:
         """``window_rows`` of the buffer for a block of k rows, made once per k: the buffer
         never moves, and building strided views costs more than small blocks' arithmetic."""
-        view = self._windows.get(k)
+        return self._view(window_rows, k)
+
+    def tap_sweeps(self, k: int) -> np.ndarray:
+        """``tap_sweeps`` of the buffer for a block of k rows (stride 1 along the width)."""
+        return self._view(tap_sweeps, k)
+
+    def _view(self, make, k: int) -> np.ndarray:
+        view = self._views.get((make, k))
         if view is None:
-            view = self._windows[k] = window_rows(self.buf, self.win, k)
+            view = self._views[make, k] = make(self.buf, self.win, k)
         return view
 
 
@@ -99,4 +106,16 @@ def window_rows(xb: np.ndarray, win: Window, k: int) -> np.ndarray:
     s = xb.strides
     shape = (k, win.ow, win.kh, win.kw, xb.shape[2])
     strides = (s[0] * win.sh, s[1] * win.sw, s[0] * win.dh, s[1] * win.dw, s[2])
+    return as_strided(xb, shape, strides, writeable=False)
+
+
+def tap_sweeps(xb: np.ndarray, win: Window, k: int) -> np.ndarray:
+    """With stride 1 along the width, what each kernel tap reads for a block of k output
+    rows as one contiguous sweep per row: a read-only (k, KH, KW, OW * C) view, so a sum over
+    the taps runs along whole rows (long vector loops) rather than along the channels."""
+    if win.sw != 1:
+        raise ValueError("tap sweeps need stride 1 along the width")
+    s = xb.strides
+    shape = (k, win.kh, win.kw, win.ow * xb.shape[2])
+    strides = (s[0] * win.sh, s[0] * win.dh, s[1] * win.dw, s[2])
     return as_strided(xb, shape, strides, writeable=False)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kernel_harness import run_kernel
 
 from edgelite.errors import InvalidModelError
-from edgelite.interpreter.kernels import _row_blocks, conv_2d
+from edgelite.interpreter.kernels import _row_blocks, conv_2d, depthwise_conv_2d
 from edgelite.interpreter.kernels.context import NeedsData
 
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT"]
@@ -262,16 +262,30 @@ def test_depthwise_activation_and_bias(rng, act, with_bias):
 
 
 @pytest.mark.parametrize(
-    "shape,stride",
-    [((1, 12, 12, 64), 1), ((1, 20, 20, 64), 1), ((2, 9, 9, 80), 2), ((1, 7, 7, 32), 2)],
-    ids=["einsum-small", "taps-large", "einsum-strided", "taps-narrow"],
+    "shape,stride,strategy",
+    [
+        ((1, 12, 12, 64), (1, 1), "sweeps"),
+        ((2, 20, 9, 8), (2, 1), "sweeps"),
+        ((1, 6, 5, 384), (1, 1), "windows"),
+        ((2, 9, 9, 80), (2, 2), "windows"),
+        ((1, 7, 7, 32), (1, 2), "taps"),
+    ],
 )
-def test_depthwise_both_strategies(rng, shape, stride):
-    """Wide channels run as one einsum, narrow ones as per-tap passes: both must agree."""
+def test_depthwise_strategies(rng, shape, stride, strategy):
+    """Row sweeps (stride 1 along the width, up to 383 channels), an einsum over the windows
+    (many channels) and per-tap passes (few channels) must all agree with the reference."""
+    dw = depthwise_conv_2d
+
+    class Win:
+        sw = stride[1]
+
+    chosen = "sweeps" if dw.use_sweeps(Win, shape[3]) else None
+    chosen = chosen or ("windows" if dw.use_einsum(shape[3]) else "taps")
+    assert chosen == strategy
     x, w, b = f32(rng, *shape), f32(rng, 1, 3, 3, shape[3]), f32(rng, shape[3])
-    opts = conv_opts(stride, stride, act="RELU6", depth_multiplier=1)
+    opts = conv_opts(*stride, act="RELU6", depth_multiplier=1)
     got = run_kernel("DEPTHWISE_CONV_2D", [x, w, b], opts, const=(1, 2))[0]
-    close(got, ref_depthwise(x, w, b, stride, stride, 1, 1, "SAME", "RELU6"))
+    close(got, ref_depthwise(x, w, b, *stride, 1, 1, "SAME", "RELU6"))
 
 
 def test_depthwise_weights_computed_at_run_time(rng):
