@@ -10,6 +10,8 @@ the tap and window views below index that buffer.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -42,22 +44,35 @@ class InputRows:
     used the buffer since); rows above or below the input are refilled when a block reaches
     them. ``repeat`` > 1 writes each input channel that many times in a row (the depthwise
     multiplier). Integer kernels fill with the input zero point.
+
+    With ``planes`` each row is laid out as KW planes of OW pixels, plane j holding the
+    (padded) columns kernel column j reads (j * dw, j * dw + sw, ...): with a stride along
+    the width every tap then still reads one contiguous sweep per row (``tap_sweeps``), at
+    the price of copying the input about KW / sw times.
     """
 
-    def __init__(self, ctx, win: Window, rows: int, fill=0.0, repeat: int = 1, dtype=None):
-        self.win, self.fill, self.repeat = win, fill, repeat
-        span = (rows - 1) * win.sh + (win.kh - 1) * win.dh + 1
-        width = win.w + win.pad_l + win.pad_r
-        shape = (span, width, win.c * repeat)
+    def __init__(
+        self, ctx, win: Window, rows: int, fill=0.0, repeat: int = 1, dtype=None, planes=False
+    ):
+        self.win, self.fill, self.repeat, self.planes = win, fill, repeat, planes
+        self.span = (rows - 1) * win.sh + (win.kh - 1) * win.dh + 1
+        if planes:
+            cols, self.copies = win.kw * win.ow, plane_copies(win)
+        else:
+            cols, self.copies = win.w + win.pad_l + win.pad_r, [(win.pad_l, win.w, 0, 1)]
+        self.pads = uncovered(cols, self.copies)
+        shape = (self.span, cols, win.c * repeat)
         self.scratch = scratch_array(ctx, "rows.input", shape, dtype or np.float32)
-        self.buf = self.inner = None
+        self.buf = None
+        self._targets = []
         self._views = {}
 
     def _resolve(self) -> None:
-        win = self.win
         self.buf = self.scratch.get()
-        inner = self.buf[:, win.pad_l : win.pad_l + win.w]
-        self.inner = inner.reshape(*inner.shape[:2], win.c, self.repeat)
+        c, rep = self.win.c, self.repeat
+        self._targets = [
+            self.buf[:, d : d + n].reshape(self.span, n, c, rep) for d, n, _, _ in self.copies
+        ]
 
     def load(self, x: np.ndarray, b: int, r: int, k: int) -> np.ndarray:
         """The buffer rows for output rows [r, r + k) of batch ``b``, filled from ``x``."""
@@ -65,8 +80,8 @@ class InputRows:
         if self.buf is None:
             self._resolve()
         if r == 0:  # the left/right padding, for every block of this batch
-            self.buf[:, : win.pad_l].fill(self.fill)
-            self.buf[:, win.pad_l + win.w :].fill(self.fill)
+            for d0, d1 in self.pads:
+                self.buf[:, d0:d1].fill(self.fill)
         i0 = r * win.sh - win.pad_t
         i1 = i0 + (k - 1) * win.sh + (win.kh - 1) * win.dh + 1
         a0, a1 = max(i0, 0), min(i1, win.h)
@@ -75,30 +90,52 @@ class InputRows:
         if a1 < i1:
             self.buf[max(a1, i0) - i0 : i1 - i0].fill(self.fill)
         if a1 > a0:
-            self.inner[a0 - i0 : a1 - i0] = x[b, a0:a1, :, :, None]
+            for target, (_, n, s0, step) in zip(self._targets, self.copies):
+                src = x[b, a0:a1, s0 : s0 + step * (n - 1) + 1 : step, :, None]
+                target[a0 - i0 : a1 - i0] = src
         return self.buf[: i1 - i0]
 
     def windows(self, k: int) -> np.ndarray:
         """``window_rows`` of the buffer for a block of k rows, made once per k: the buffer
         never moves, and building strided views costs more than small blocks' arithmetic."""
-        return self._view(window_rows, k)
+        if self.planes:
+            raise ValueError("windows need the plain row layout")
+        return self._view("windows", window_rows, k)
 
     def tap_sweeps(self, k: int) -> np.ndarray:
-        """``tap_sweeps`` of the buffer for a block of k rows (stride 1 along the width)."""
-        return self._view(tap_sweeps, k)
+        """``tap_sweeps`` of the buffer for a block of k rows."""
+        return self._view("sweeps", partial(tap_sweeps, planes=self.planes), k)
 
-    def _view(self, make, k: int) -> np.ndarray:
-        view = self._views.get((make, k))
+    def _view(self, name: str, make, k: int) -> np.ndarray:
+        view = self._views.get((name, k))
         if view is None:
-            view = self._views[make, k] = make(self.buf, self.win, k)
+            view = self._views[name, k] = make(self.buf, self.win, k)
         return view
 
 
-def tap_rows(xb: np.ndarray, win: Window, i: int, j: int, k: int) -> np.ndarray:
-    """The (k, OW, C) pixels kernel tap (i, j) reads for a block of k output rows."""
-    r0, c0 = i * win.dh, j * win.dw
-    return xb[r0 : r0 + win.sh * (k - 1) + 1 : win.sh,
-              c0 : c0 + win.sw * (win.ow - 1) + 1 : win.sw]  # fmt: skip
+def plane_copies(win: Window) -> list:
+    """(first buffer column, columns, first input column, input step) per kernel column j:
+    plane j's pixel w is padded column j * dw + w * sw; those inside the input are copied."""
+    copies = []
+    for j in range(win.kw):
+        first = j * win.dw - win.pad_l  # the input column of pixel 0
+        w0 = max(0, -(first // win.sw))  # first pixel inside the input: ceil(-first / sw)
+        w1 = min(win.ow, -(-(win.w - first) // win.sw))  # one past the last
+        if w1 > w0:
+            copies.append((j * win.ow + w0, w1 - w0, first + w0 * win.sw, win.sw))
+    return copies
+
+
+def uncovered(cols: int, copies: list) -> list:
+    """The [start, end) column ranges of a row that no copy writes: the padding."""
+    gaps, at = [], 0
+    for d, n, _, _ in sorted(copies):
+        if d > at:
+            gaps.append((at, d))
+        at = max(at, d + n)
+    if at < cols:
+        gaps.append((at, cols))
+    return gaps
 
 
 def window_rows(xb: np.ndarray, win: Window, k: int) -> np.ndarray:
@@ -109,13 +146,18 @@ def window_rows(xb: np.ndarray, win: Window, k: int) -> np.ndarray:
     return as_strided(xb, shape, strides, writeable=False)
 
 
-def tap_sweeps(xb: np.ndarray, win: Window, k: int) -> np.ndarray:
-    """With stride 1 along the width, what each kernel tap reads for a block of k output
-    rows as one contiguous sweep per row: a read-only (k, KH, KW, OW * C) view, so a sum over
-    the taps runs along whole rows (long vector loops) rather than along the channels."""
-    if win.sw != 1:
-        raise ValueError("tap sweeps need stride 1 along the width")
+def tap_sweeps(xb: np.ndarray, win: Window, k: int, planes: bool = False) -> np.ndarray:
+    """What each kernel tap reads for a block of k output rows as one contiguous sweep per
+    row: a read-only (k, KH, KW, OW * C) view, so a sum over the taps runs along whole rows
+    (long vector loops) rather than along the channels. A plain buffer allows this only with
+    stride 1 along the width; a buffer of ``planes`` (see ``InputRows``) always does."""
     s = xb.strides
+    if planes:
+        across = s[1] * win.ow  # from one plane to the next
+    elif win.sw == 1:
+        across = s[1] * win.dw
+    else:
+        raise ValueError("tap sweeps over a plain buffer need stride 1 along the width")
     shape = (k, win.kh, win.kw, win.ow * xb.shape[2])
-    strides = (s[0] * win.sh, s[0] * win.dh, s[1] * win.dw, s[2])
+    strides = (s[0] * win.sh, s[0] * win.dh, across, s[2])
     return as_strided(xb, shape, strides, writeable=False)

@@ -6,13 +6,13 @@ shapes (filter channels / input channels), not trusted from the options.
 
 Every path works a block of output rows at a time (``_row_blocks``): the padded input rows
 the block reads are copied into a small buffer, summed over the kernel window, and the block
-finished while it is in cache. Float accumulates in float32: with stride 1 along the width
-(and up to a few hundred channels), one einsum whose inner loop is a multiply-add of a tap's
-whole row of pixels by the tap's weights tiled along that row; otherwise one einsum over the
-windows or a multiply-add per tap, whichever measured faster for the channel count. The
-integer paths run the same accumulation on the raw input padded with its zero point, exact
-in float, and requantize per channel; the hybrid path runs it on the input quantized on the
-fly.
+finished while it is in cache. Float accumulates in float32 with one einsum per block: for
+up to a few hundred channels its inner loop is a multiply-add of a tap's whole row of
+pixels by the tap's weights tiled along that row (with a stride along the width the input
+rows are copied into planes, one per kernel column, to keep those rows contiguous);
+otherwise it runs over the windows with an inner loop over the channels. The integer paths
+run the same accumulation on the raw input padded with its zero point, exact in float, and
+requantize per channel; the hybrid path runs it on the input quantized on the fly.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ from edgelite.interpreter.kernels._row_blocks import (
     InputRows,
     block_rows,
     blocks,
-    tap_rows,
 )
 from edgelite.interpreter.kernels.registry import kernel
 from edgelite.interpreter.scratch import scratch_array
@@ -65,63 +64,48 @@ def window_weights(w: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(w[0])
 
 
-def tiled_taps(w: np.ndarray, ow: int) -> np.ndarray:
-    """1xKHxKWxCd filter -> (KH, KW, OW, Cd): each tap's weights repeated along a row."""
-    return np.ascontiguousarray(
-        np.broadcast_to(w[0][:, :, None, :], (*w.shape[1:3], ow, w.shape[3]))
+def swept_taps(w: np.ndarray, ow: int) -> np.ndarray:
+    """1xKHxKWxCd filter -> contiguous (KH, KW, OW * Cd): each tap's weights repeated along
+    a row of OW pixels."""
+    kh, kw, cd = w.shape[1:]
+    return np.ascontiguousarray(np.broadcast_to(w[0][:, :, None, :], (kh, kw, ow, cd))).reshape(
+        kh, kw, ow * cd
     )
 
 
 def use_sweeps(win, channels: int) -> bool:
-    """Row sweeps need stride 1 along the width; from 384 channels on, the einsum over the
-    windows is as fast and reads 1/OW of the weights (measured on MobileNetV2's layers)."""
-    return win.sw == 1 and channels < 384
+    """Sum the taps' row sweeps unless the einsum over the windows is faster, as measured on
+    MobileNetV2 and BlazeFace: with stride 1 along the width from 384 channels on (the
+    windows' inner loop over the channels is then long, and their weights 1/OW the size),
+    with a stride (sweeps need the input in planes, copied ~KW / sw times) from 64 on."""
+    return channels < (384 if win.sw == 1 else 64)
 
 
-def use_einsum(channels: int) -> bool:
-    """einsum over the windows makes one pass per block with an inner loop over the
-    channels: it beats per-tap passes once that loop is long enough (measured)."""
-    return channels >= 64
+def input_rows(ctx, win, cd: int, rows: int, fill=0.0, repeat=1, dtype=None) -> InputRows:
+    """The block's input rows, laid out in planes when sweeps need them (a stride along
+    the width)."""
+    planes = use_sweeps(win, cd) and win.sw > 1
+    return InputRows(ctx, win, rows, fill, repeat, dtype, planes=planes)
 
 
-def block_accumulator(ctx, win, cd: int, dtype, rows: int):
-    """(weight layout, ``accumulate(loaded, weights, acc, k)``) summing a block of k <= ``rows``
-    output rows from the padded input rows in ``loaded`` (an ``InputRows``).
-
-    Stride 1 along the width (and fewer than 384 channels): one einsum over the taps' row
-    sweeps (``tap_sweeps``) against the taps' weights tiled along a row, a multiply-add per
-    tap in one long vector loop (1.1-2x faster than the alternatives below on MobileNetV2's
-    layers). Otherwise one einsum over the windows (inner loop over the channels) or, for
-    few channels, a multiply-add per tap in two passes (a product, then a sum)."""
+def block_accumulator(win, cd: int):
+    """(weight layout, ``accumulate(loaded, weights, acc, k)``) summing a block of k output
+    rows from the padded input rows in ``loaded`` (an ``InputRows``): one einsum, either over
+    the taps' row sweeps (``tap_sweeps``) against each tap's weights tiled along a row (a
+    multiply-add per tap in one long vector loop: 1.2-2x faster than the windows' on
+    MobileNetV2's and BlazeFace's narrower layers) or over the windows (an inner loop over
+    the channels; see ``use_sweeps``)."""
     if use_sweeps(win, cd):
 
         def sweeps(loaded, weights, acc, k):
             np.einsum("hijx,ijx->hx", loaded.tap_sweeps(k), weights, out=rows_of(acc, k))
 
         return partial(swept_taps, ow=win.ow), sweeps
-    if use_einsum(cd):
 
-        def einsum(loaded, weights, acc, k):
-            np.einsum("hwijc,ijc->hwc", loaded.windows(k), weights, out=acc)
+    def einsum(loaded, weights, acc, k):
+        np.einsum("hwijc,ijc->hwc", loaded.windows(k), weights, out=acc)
 
-        return window_weights, einsum
-    taps = [(i, j) for i in range(win.kh) for j in range(win.kw)]
-    tmp = scratch_array(ctx, "depthwise.tap", (rows, win.ow, cd), dtype)
-
-    def per_tap(loaded, weights, acc, k):
-        xb = loaded.buf
-        np.multiply(tap_rows(xb, win, *taps[0], k), weights[taps[0]], out=acc)
-        part = tmp.get()[:k]
-        for i, j in taps[1:]:
-            np.multiply(tap_rows(xb, win, i, j, k), weights[i, j], out=part)
-            np.add(acc, part, out=acc)
-
-    return partial(tiled_taps, ow=win.ow), per_tap
-
-
-def swept_taps(w: np.ndarray, ow: int) -> np.ndarray:
-    """1xKHxKWxCd filter -> (KH, KW, OW * Cd): ``tiled_taps`` with each row flattened."""
-    return tiled_taps(w, ow).reshape(w.shape[1], w.shape[2], -1)
+    return window_weights, einsum
 
 
 def rows_of(acc: np.ndarray, k: int) -> np.ndarray:
@@ -140,8 +124,8 @@ def prepare_depthwise_conv_2d(ctx):
     _, kh, kw, cd = ctx.inputs[1].shape
     win, act = conv_output(ctx, kh, kw, cd)
     rows = block_rows(win, cd)
-    inputs = InputRows(ctx, win, rows, repeat=mult)
-    layout, accumulate = block_accumulator(ctx, win, cd, np.float32, rows)
+    inputs = input_rows(ctx, win, cd, rows, repeat=mult)
+    layout, accumulate = block_accumulator(win, cd)
     w = constant_f32(ctx.inputs[1])
     weights = None if w is None else layout(w)
     finish = float_epilogue(win, bias_info, cd, act)
@@ -175,8 +159,8 @@ def prepare_depthwise_conv_2d_int(ctx):
     requant = weighted_requantizer(ctx, w, 3, bias_info, act, raw_max, zp, reps=win.ow)
     dtype = exact_dtype(w, 3, raw_max)
     rows = block_rows(win, cd)
-    inputs = InputRows(ctx, win, rows, float(zp), mult, dtype)
-    layout, accumulate = block_accumulator(ctx, win, cd, dtype, rows)
+    inputs = input_rows(ctx, win, cd, rows, float(zp), mult, dtype)
+    layout, accumulate = block_accumulator(win, cd)
     weights = layout(w.astype(dtype))
     acc_scratch = scratch_array(ctx, "depthwise.acc", (rows, win.ow, cd), dtype)
 
@@ -201,8 +185,8 @@ def prepare_depthwise_conv_2d_hybrid(ctx):
     per_channel, scale = hybrid_scales(ctx, ctx.inputs[1], cd)
     per_channel = np.full(cd, scale, F32) if per_channel is None else per_channel
     rows = block_rows(win, cd)
-    inputs = InputRows(ctx, win, rows, repeat=mult)
-    layout, accumulate = block_accumulator(ctx, win, cd, F32, rows)
+    inputs = input_rows(ctx, win, cd, rows, repeat=mult)
+    layout, accumulate = block_accumulator(win, cd)
     weights = layout(constant(ctx, ctx.inputs[1], "weights").astype(F32))
     finish = hybrid_epilogue(per_channel, constant_f32(bias_info), act)
 

@@ -262,30 +262,48 @@ def test_depthwise_activation_and_bias(rng, act, with_bias):
 
 
 @pytest.mark.parametrize(
-    "shape,stride,strategy",
+    "shape,stride,dilation,strategy",
     [
-        ((1, 12, 12, 64), (1, 1), "sweeps"),
-        ((2, 20, 9, 8), (2, 1), "sweeps"),
-        ((1, 6, 5, 384), (1, 1), "windows"),
-        ((2, 9, 9, 80), (2, 2), "windows"),
-        ((1, 7, 7, 32), (1, 2), "taps"),
+        ((1, 12, 12, 64), (1, 1), (1, 1), "sweeps"),
+        ((2, 20, 9, 8), (2, 1), (1, 2), "sweeps"),
+        ((1, 6, 5, 384), (1, 1), (1, 1), "windows"),
+        ((2, 9, 9, 80), (2, 2), (1, 1), "windows"),
+        ((1, 7, 7, 32), (1, 2), (1, 1), "planes"),
+        ((1, 9, 16, 5), (2, 3), (2, 2), "planes"),
     ],
 )
-def test_depthwise_strategies(rng, shape, stride, strategy):
-    """Row sweeps (stride 1 along the width, up to 383 channels), an einsum over the windows
-    (many channels) and per-tap passes (few channels) must all agree with the reference."""
-    dw = depthwise_conv_2d
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+def test_depthwise_strategies(rng, shape, stride, dilation, strategy, padding):
+    """Row sweeps over the plain input rows (stride 1 along the width) or over planes (a
+    stride), and an einsum over the windows (many channels) agree with the reference."""
 
     class Win:
         sw = stride[1]
 
-    chosen = "sweeps" if dw.use_sweeps(Win, shape[3]) else None
-    chosen = chosen or ("windows" if dw.use_einsum(shape[3]) else "taps")
-    assert chosen == strategy
+    sweeps = depthwise_conv_2d.use_sweeps(Win, shape[3])
+    assert strategy == ("windows" if not sweeps else "planes" if stride[1] > 1 else "sweeps")
     x, w, b = f32(rng, *shape), f32(rng, 1, 3, 3, shape[3]), f32(rng, shape[3])
-    opts = conv_opts(*stride, act="RELU6", depth_multiplier=1)
+    opts = conv_opts(*stride, *dilation, padding=padding, act="RELU6", depth_multiplier=1)
     got = run_kernel("DEPTHWISE_CONV_2D", [x, w, b], opts, const=(1, 2))[0]
-    close(got, ref_depthwise(x, w, b, *stride, 1, 1, "SAME", "RELU6"))
+    close(got, ref_depthwise(x, w, b, *stride, *dilation, padding, "RELU6"))
+
+
+def test_depthwise_planes_copy_only_input_columns():
+    """Each plane holds the padded columns one kernel column reads; the copies cover exactly
+    the pixels inside the input and the rest of the row is padding."""
+
+    class Win:
+        w, ow, kw, sw, dw, pad_l = 10, 5, 3, 2, 1, 1
+
+    copies = _row_blocks.plane_copies(Win)
+    for j in range(Win.kw):
+        inside = [w for w in range(Win.ow) if 0 <= j * Win.dw + w * Win.sw - Win.pad_l < Win.w]
+        ((d, n, first, step),) = [c for c in copies if j * Win.ow <= c[0] < (j + 1) * Win.ow]
+        assert (d - j * Win.ow, n, step) == (inside[0], len(inside), Win.sw)
+        assert first == j * Win.dw + inside[0] * Win.sw - Win.pad_l
+    covered = sum(n for _, n, _, _ in copies)
+    gaps = _row_blocks.uncovered(Win.kw * Win.ow, copies)
+    assert covered + sum(e - s for s, e in gaps) == Win.kw * Win.ow
 
 
 def test_depthwise_weights_computed_at_run_time(rng):
