@@ -37,6 +37,7 @@ from edgelite.interpreter.kernels._qconv import (
     weighted_requantizer,
 )
 from edgelite.interpreter.kernels._row_blocks import (
+    MATMUL_BLOCK_ELEMENTS,
     MIN_MATMUL_ROWS,
     InputRows,
     block_rows,
@@ -115,7 +116,7 @@ def prepare_float_blocks(ctx, win, o):
 
 def prepare_pointwise_blocks(win, o):
     """1x1 filter: each block's (strided) pixels times the (C, O) filter matrix."""
-    rows = block_rows(win, max(o, win.c), MIN_MATMUL_ROWS)
+    rows = block_rows(win, max(o, win.c), MIN_MATMUL_ROWS, MATMUL_BLOCK_ELEMENTS)
 
     def matmul(x, wmat, b, r, k, acc):
         px = strided_pixels(x, win, b, r, k)
