@@ -10,8 +10,6 @@ the tap and window views below index that buffer.
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -50,21 +48,18 @@ class InputRows:
     them. ``repeat`` > 1 writes each input channel that many times in a row (the depthwise
     multiplier). Integer kernels fill with the input zero point.
 
-    With ``planes`` each row is laid out as KW planes of OW pixels, plane j holding the
-    (padded) columns kernel column j reads (j * dw, j * dw + sw, ...): with a stride along
-    the width every tap then still reads one contiguous sweep per row (``tap_sweeps``), at
-    the price of copying the input about KW / sw times.
+    With ``phased`` each row is laid out as sw phases, phase p holding the padded columns
+    p, p + sw, p + 2 sw, ... (with stride 1 that is the plain row): every kernel tap then
+    reads one contiguous sweep of OW pixels per row, whatever the stride (``sweeps``).
     """
 
     def __init__(
-        self, ctx, win: Window, rows: int, fill=0.0, repeat: int = 1, dtype=None, planes=False
+        self, ctx, win: Window, rows: int, fill=0.0, repeat: int = 1, dtype=None, phased=False
     ):
-        self.win, self.fill, self.repeat, self.planes = win, fill, repeat, planes
+        self.win, self.fill, self.repeat = win, fill, repeat
+        self.phases = win.sw if phased else 1
         self.span = (rows - 1) * win.sh + (win.kh - 1) * win.dh + 1
-        if planes:
-            cols, self.copies = win.kw * win.ow, plane_copies(win)
-        else:
-            cols, self.copies = win.w + win.pad_l + win.pad_r, [(win.pad_l, win.w, 0, 1)]
+        self.starts, cols, self.copies = row_layout(win, self.phases)
         self.pads = uncovered(cols, self.copies)
         shape = (self.span, cols, win.c * repeat)
         self.scratch = scratch_array(ctx, "rows.input", shape, dtype or np.float32)
@@ -103,32 +98,58 @@ class InputRows:
     def windows(self, k: int) -> np.ndarray:
         """``window_rows`` of the buffer for a block of k rows, made once per k: the buffer
         never moves, and building strided views costs more than small blocks' arithmetic."""
-        if self.planes:
+        if self.phases > 1:
             raise ValueError("windows need the plain row layout")
-        return self._view("windows", window_rows, k)
+        return self._view("windows", k, lambda: window_rows(self.buf, self.win, k))
 
-    def tap_sweeps(self, k: int) -> np.ndarray:
-        """``tap_sweeps`` of the buffer for a block of k rows."""
-        return self._view("sweeps", partial(tap_sweeps, planes=self.planes), k)
+    def sweeps(self, k: int) -> list:
+        """Per group of ``tap_groups``: what its taps read for a block of k output rows, a
+        read-only (k, KH, taps, OW * C) view of contiguous row sweeps."""
+        groups = tap_groups(self.win, self.phases)
 
-    def _view(self, name: str, make, k: int) -> np.ndarray:
+        def make():
+            return [tap_sweeps(self.buf, self.win, k, self.starts[p] + first, len(cols), step)
+                    for p, cols, first, step in groups]  # fmt: skip
+
+        return self._view("sweeps", k, make)
+
+    def _view(self, name: str, k: int, make):
         view = self._views.get((name, k))
         if view is None:
-            view = self._views[name, k] = make(self.buf, self.win, k)
+            view = self._views[name, k] = make()
         return view
 
 
-def plane_copies(win: Window) -> list:
-    """(first buffer column, columns, first input column, input step) per kernel column j:
-    plane j's pixel w is padded column j * dw + w * sw; those inside the input are copied."""
-    copies = []
-    for j in range(win.kw):
-        first = j * win.dw - win.pad_l  # the input column of pixel 0
-        w0 = max(0, -(first // win.sw))  # first pixel inside the input: ceil(-first / sw)
-        w1 = min(win.ow, -(-(win.w - first) // win.sw))  # one past the last
-        if w1 > w0:
-            copies.append((j * win.ow + w0, w1 - w0, first + w0 * win.sw, win.sw))
-    return copies
+def row_layout(win: Window, phases: int) -> tuple:
+    """(first buffer column of each phase, columns per row, copies) of a row laid out in
+    ``phases`` phases; each copy is (first buffer column, columns, first input column,
+    input step): the pixels of a phase that lie inside the input."""
+    width = win.pad_l + win.w + win.pad_r
+    starts, copies, at = [], [], 0
+    for p in range(phases):
+        count = -(-(width - p) // phases)
+        i0 = max(0, -(-(win.pad_l - p) // phases))  # first padded column p + i * phases inside
+        i1 = min(count, -(-(win.pad_l + win.w - p) // phases))
+        if i1 > i0:
+            copies.append((at + i0, i1 - i0, p + i0 * phases - win.pad_l, phases))
+        starts.append(at)
+        at += count
+    return starts, at, copies
+
+
+def tap_groups(win: Window, phases: int) -> list:
+    """The kernel columns grouped by the phase they read (with stride sw and dilation dw,
+    column j reads phase j * dw mod sw from pixel j * dw // sw on): per group (phase, its
+    columns, the first one's first pixel, pixels between the columns' first pixels), the
+    columns evenly spaced (j0, j0 + sw / gcd(sw, dw), ...) and so their first pixels."""
+    groups = []
+    for p in range(phases):
+        cols = [j for j in range(win.kw) if j * win.dw % phases == p]
+        if cols:
+            firsts = [j * win.dw // phases for j in cols]
+            step = firsts[1] - firsts[0] if len(cols) > 1 else 1
+            groups.append((p, cols, firsts[0], step))
+    return groups
 
 
 def uncovered(cols: int, copies: list) -> list:
@@ -151,18 +172,12 @@ def window_rows(xb: np.ndarray, win: Window, k: int) -> np.ndarray:
     return as_strided(xb, shape, strides, writeable=False)
 
 
-def tap_sweeps(xb: np.ndarray, win: Window, k: int, planes: bool = False) -> np.ndarray:
-    """What each kernel tap reads for a block of k output rows as one contiguous sweep per
-    row: a read-only (k, KH, KW, OW * C) view, so a sum over the taps runs along whole rows
-    (long vector loops) rather than along the channels. A plain buffer allows this only with
-    stride 1 along the width; a buffer of ``planes`` (see ``InputRows``) always does."""
+def tap_sweeps(xb, win: Window, k: int, start: int, taps: int, step: int) -> np.ndarray:
+    """What ``taps`` kernel columns, ``step`` pixels apart from pixel ``start`` of the
+    buffer's rows, read for a block of k output rows: a read-only (k, KH, taps, OW * C) view
+    of contiguous row sweeps, so a sum over the taps runs along whole rows (long vector
+    loops) rather than along the channels."""
     s = xb.strides
-    if planes:
-        across = s[1] * win.ow  # from one plane to the next
-    elif win.sw == 1:
-        across = s[1] * win.dw
-    else:
-        raise ValueError("tap sweeps over a plain buffer need stride 1 along the width")
-    shape = (k, win.kh, win.kw, win.ow * xb.shape[2])
-    strides = (s[0] * win.sh, s[0] * win.dh, across, s[2])
-    return as_strided(xb, shape, strides, writeable=False)
+    shape = (k, win.kh, taps, win.ow * xb.shape[2])
+    strides = (s[0] * win.sh, s[0] * win.dh, s[1] * step, s[2])
+    return as_strided(xb[:, start:], shape, strides, writeable=False)

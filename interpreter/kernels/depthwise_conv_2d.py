@@ -41,6 +41,7 @@ from edgelite.interpreter.kernels._row_blocks import (
     InputRows,
     block_rows,
     blocks,
+    tap_groups,
 )
 from edgelite.interpreter.kernels.registry import kernel
 from edgelite.interpreter.scratch import scratch_array
@@ -64,48 +65,60 @@ def window_weights(w: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(w[0])
 
 
-def swept_taps(w: np.ndarray, ow: int) -> np.ndarray:
-    """1xKHxKWxCd filter -> contiguous (KH, KW, OW * Cd): each tap's weights repeated along
-    a row of OW pixels."""
+def swept_taps(w: np.ndarray, win) -> list:
+    """1xKHxKWxCd filter -> per group of kernel columns (``tap_groups``) the contiguous
+    (KH, columns, OW * Cd) weights: each tap's weights repeated along a row of OW pixels."""
     kh, kw, cd = w.shape[1:]
-    return np.ascontiguousarray(np.broadcast_to(w[0][:, :, None, :], (kh, kw, ow, cd))).reshape(
-        kh, kw, ow * cd
-    )
+    tiled = np.broadcast_to(w[0][:, :, None, :], (kh, kw, win.ow, cd)).reshape(kh, kw, -1)
+    return [np.ascontiguousarray(tiled[:, cols]) for _, cols, _, _ in tap_groups(win, win.sw)]
 
 
 def use_sweeps(win, channels: int) -> bool:
     """Sum the taps' row sweeps unless the einsum over the windows is faster, as measured on
-    MobileNetV2 and BlazeFace: with stride 1 along the width from 384 channels on (the
-    windows' inner loop over the channels is then long, and their weights 1/OW the size),
-    with a stride (sweeps need the input in planes, copied ~KW / sw times) from 64 on."""
-    return channels < (384 if win.sw == 1 else 64)
+    MobileNetV2 and BlazeFace's layers: from 384 channels on (the windows' inner loop over
+    the channels is then long, and their weights 1/OW the size), and with a stride along
+    the width from 64 channels on unless the output has 512+ pixels (the second einsum and
+    the sum of the two then cost more than they save)."""
+    if channels >= 384:
+        return False
+    return win.sw == 1 or channels < 64 or win.oh * win.ow >= 512
 
 
 def input_rows(ctx, win, cd: int, rows: int, fill=0.0, repeat=1, dtype=None) -> InputRows:
-    """The block's input rows, laid out in planes when sweeps need them (a stride along
-    the width)."""
-    planes = use_sweeps(win, cd) and win.sw > 1
-    return InputRows(ctx, win, rows, fill, repeat, dtype, planes=planes)
+    """The block's input rows, laid out in phases when sweeps read them (see ``InputRows``)."""
+    phased = use_sweeps(win, cd)
+    return InputRows(ctx, win, rows, fill, repeat, dtype, phased=phased)
 
 
-def block_accumulator(win, cd: int):
-    """(weight layout, ``accumulate(loaded, weights, acc, k)``) summing a block of k output
-    rows from the padded input rows in ``loaded`` (an ``InputRows``): one einsum, either over
-    the taps' row sweeps (``tap_sweeps``) against each tap's weights tiled along a row (a
-    multiply-add per tap in one long vector loop: 1.2-2x faster than the windows' on
-    MobileNetV2's and BlazeFace's narrower layers) or over the windows (an inner loop over
-    the channels; see ``use_sweeps``)."""
-    if use_sweeps(win, cd):
+def block_accumulator(ctx, win, cd: int, dtype, rows: int):
+    """(weight layout, ``accumulate(loaded, weights, acc, k)``) summing a block of k <= ``rows``
+    output rows from the padded input rows in ``loaded`` (an ``InputRows``).
 
-        def sweeps(loaded, weights, acc, k):
-            np.einsum("hijx,ijx->hx", loaded.tap_sweeps(k), weights, out=rows_of(acc, k))
+    For up to 383 channels, an einsum over the taps' row sweeps (``InputRows.sweeps``)
+    against each tap's weights tiled along a row: a multiply-add per tap in one long vector
+    loop, 1.2-2x faster than the windows' on MobileNetV2's and BlazeFace's layers. With a
+    stride along the width the kernel columns reading each phase of the input make one
+    einsum each (a stride of 2: two), summed. From 384 channels on, one einsum over the
+    windows, its inner loop over the channels (see ``use_sweeps``)."""
+    if not use_sweeps(win, cd):
 
-        return partial(swept_taps, ow=win.ow), sweeps
+        def einsum(loaded, weights, acc, k):
+            np.einsum("hwijc,ijc->hwc", loaded.windows(k), weights, out=acc)
 
-    def einsum(loaded, weights, acc, k):
-        np.einsum("hwijc,ijc->hwc", loaded.windows(k), weights, out=acc)
+        return window_weights, einsum
+    part = scratch_array(ctx, "depthwise.part", (rows, win.ow, cd), dtype)
 
-    return window_weights, einsum
+    def sweeps(loaded, weights, acc, k):
+        views = loaded.sweeps(k)
+        np.einsum("hijx,ijx->hx", views[0], weights[0], out=rows_of(acc, k))
+        if len(views) > 1:
+            extra = rows_of(part.get()[:k], k)
+            flat = rows_of(acc, k)
+            for view, w in zip(views[1:], weights[1:]):
+                np.einsum("hijx,ijx->hx", view, w, out=extra)
+                np.add(flat, extra, out=flat)
+
+    return partial(swept_taps, win=win), sweeps
 
 
 def rows_of(acc: np.ndarray, k: int) -> np.ndarray:
@@ -125,7 +138,7 @@ def prepare_depthwise_conv_2d(ctx):
     win, act = conv_output(ctx, kh, kw, cd)
     rows = block_rows(win, cd)
     inputs = input_rows(ctx, win, cd, rows, repeat=mult)
-    layout, accumulate = block_accumulator(win, cd)
+    layout, accumulate = block_accumulator(ctx, win, cd, np.float32, rows)
     w = constant_f32(ctx.inputs[1])
     weights = None if w is None else layout(w)
     finish = float_epilogue(win, bias_info, cd, act)
@@ -160,7 +173,7 @@ def prepare_depthwise_conv_2d_int(ctx):
     dtype = exact_dtype(w, 3, raw_max)
     rows = block_rows(win, cd)
     inputs = input_rows(ctx, win, cd, rows, float(zp), mult, dtype)
-    layout, accumulate = block_accumulator(win, cd)
+    layout, accumulate = block_accumulator(ctx, win, cd, dtype, rows)
     weights = layout(w.astype(dtype))
     acc_scratch = scratch_array(ctx, "depthwise.acc", (rows, win.ow, cd), dtype)
 
@@ -186,7 +199,7 @@ def prepare_depthwise_conv_2d_hybrid(ctx):
     per_channel = np.full(cd, scale, F32) if per_channel is None else per_channel
     rows = block_rows(win, cd)
     inputs = input_rows(ctx, win, cd, rows, repeat=mult)
-    layout, accumulate = block_accumulator(win, cd)
+    layout, accumulate = block_accumulator(ctx, win, cd, F32, rows)
     weights = layout(constant(ctx, ctx.inputs[1], "weights").astype(F32))
     finish = hybrid_epilogue(per_channel, constant_f32(bias_info), act)
 

@@ -28,7 +28,7 @@ def test_int8_model_shares_its_temporaries_and_stays_exact():
     # one buffer per purpose for the whole model (each kernel used to hold its own: ~20 MB)
     assert set(scratch.buffers) == {
         "requantize.t", "requantize.sign", "conv.pixels", "conv.acc", "conv.cols",
-        "rows.input", "depthwise.acc",
+        "rows.input", "depthwise.acc", "depthwise.part",
     }  # fmt: skip
     assert scratch.nbytes < 3 << 20  # float64 pixels of the shallow 1x1 convs included
     expected = np.load(oracle_dir() / "mobilenetv2_035_96__int8.expected.npz")

@@ -262,48 +262,65 @@ def test_depthwise_activation_and_bias(rng, act, with_bias):
 
 
 @pytest.mark.parametrize(
-    "shape,stride,dilation,strategy",
+    "shape,stride,dilation,kernel,strategy",
     [
-        ((1, 12, 12, 64), (1, 1), (1, 1), "sweeps"),
-        ((2, 20, 9, 8), (2, 1), (1, 2), "sweeps"),
-        ((1, 6, 5, 384), (1, 1), (1, 1), "windows"),
-        ((2, 9, 9, 80), (2, 2), (1, 1), "windows"),
-        ((1, 7, 7, 32), (1, 2), (1, 1), "planes"),
-        ((1, 9, 16, 5), (2, 3), (2, 2), "planes"),
+        ((1, 12, 12, 64), (1, 1), (1, 1), (3, 3), "sweeps"),
+        ((2, 20, 9, 8), (2, 1), (1, 2), (3, 3), "sweeps"),
+        ((1, 6, 5, 384), (1, 1), (1, 1), (3, 3), "windows"),
+        ((2, 9, 9, 400), (2, 2), (1, 1), (3, 3), "windows"),
+        ((1, 7, 7, 32), (1, 2), (1, 1), (3, 3), "phases"),
+        ((2, 9, 9, 80), (2, 2), (1, 1), (3, 3), "windows"),
+        ((1, 46, 50, 80), (2, 2), (1, 1), (3, 3), "phases"),
+        ((1, 9, 16, 5), (2, 3), (2, 2), (3, 3), "phases"),
+        ((1, 11, 19, 6), (1, 4), (1, 2), (2, 5), "phases"),
+        ((1, 8, 8, 3), (2, 2), (1, 1), (1, 1), "phases"),
     ],
 )
 @pytest.mark.parametrize("padding", ["SAME", "VALID"])
-def test_depthwise_strategies(rng, shape, stride, dilation, strategy, padding):
-    """Row sweeps over the plain input rows (stride 1 along the width) or over planes (a
-    stride), and an einsum over the windows (many channels) agree with the reference."""
+def test_depthwise_strategies(rng, shape, stride, dilation, kernel, strategy, padding):
+    """Row sweeps over the plain input rows (stride 1 along the width) or over rows laid
+    out in phases (a stride), and an einsum over the windows (many channels), all agree
+    with the reference."""
 
     class Win:
         sw = stride[1]
+        oh, ow = -(-shape[1] // stride[0]), -(-shape[2] // stride[1])  # SAME
 
     sweeps = depthwise_conv_2d.use_sweeps(Win, shape[3])
-    assert strategy == ("windows" if not sweeps else "planes" if stride[1] > 1 else "sweeps")
-    x, w, b = f32(rng, *shape), f32(rng, 1, 3, 3, shape[3]), f32(rng, shape[3])
+    assert strategy == ("windows" if not sweeps else "phases" if stride[1] > 1 else "sweeps")
+    x, w, b = f32(rng, *shape), f32(rng, 1, *kernel, shape[3]), f32(rng, shape[3])
     opts = conv_opts(*stride, *dilation, padding=padding, act="RELU6", depth_multiplier=1)
     got = run_kernel("DEPTHWISE_CONV_2D", [x, w, b], opts, const=(1, 2))[0]
     close(got, ref_depthwise(x, w, b, *stride, *dilation, padding, "RELU6"))
 
 
-def test_depthwise_planes_copy_only_input_columns():
-    """Each plane holds the padded columns one kernel column reads; the copies cover exactly
-    the pixels inside the input and the rest of the row is padding."""
+@pytest.mark.parametrize("sw,dw,kw,pad_l,pad_r", [(1, 1, 3, 1, 1), (2, 1, 3, 0, 1),
+                                                   (3, 2, 4, 2, 3), (4, 6, 3, 5, 0)])  # fmt: skip
+def test_depthwise_phases_cover_each_padded_column_once(sw, dw, kw, pad_l, pad_r):
+    """Laid out in phases, every padded column of a row sits in phase (column mod sw) at
+    position (column div sw); exactly the input's columns are copied, the rest is padding;
+    every kernel column reads its own pixels through its group's evenly spaced sweep."""
+    w = 13
+    width = pad_l + w + pad_r
+    ow = (width - (kw - 1) * dw - 1) // sw + 1
 
     class Win:
-        w, ow, kw, sw, dw, pad_l = 10, 5, 3, 2, 1, 1
+        pass
 
-    copies = _row_blocks.plane_copies(Win)
-    for j in range(Win.kw):
-        inside = [w for w in range(Win.ow) if 0 <= j * Win.dw + w * Win.sw - Win.pad_l < Win.w]
-        ((d, n, first, step),) = [c for c in copies if j * Win.ow <= c[0] < (j + 1) * Win.ow]
-        assert (d - j * Win.ow, n, step) == (inside[0], len(inside), Win.sw)
-        assert first == j * Win.dw + inside[0] * Win.sw - Win.pad_l
-    covered = sum(n for _, n, _, _ in copies)
-    gaps = _row_blocks.uncovered(Win.kw * Win.ow, copies)
-    assert covered + sum(e - s for s, e in gaps) == Win.kw * Win.ow
+    Win.w, Win.ow, Win.kw, Win.sw, Win.dw, Win.pad_l, Win.pad_r = w, ow, kw, sw, dw, pad_l, pad_r
+    starts, cols, copies = _row_blocks.row_layout(Win, sw)
+    where = {}  # buffer column -> padded column
+    for col in range(width):
+        where[starts[col % sw] + col // sw] = col
+    assert len(where) == cols == width
+    copied = {d + i: s0 + i * step for d, n, s0, step in copies for i in range(n)}
+    assert copied == {b: c - pad_l for b, c in where.items() if pad_l <= c < pad_l + w}
+    gaps = _row_blocks.uncovered(cols, copies)
+    assert sum(e - s for s, e in gaps) == cols - len(copied)
+    for p, group, first, step in _row_blocks.tap_groups(Win, sw):
+        for t, j in enumerate(group):
+            for o in range(ow):  # tap column j, output pixel o reads padded column j dw + o sw
+                assert where[starts[p] + first + t * step + o] == j * dw + o * sw
 
 
 def test_depthwise_weights_computed_at_run_time(rng):
