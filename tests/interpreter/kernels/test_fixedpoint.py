@@ -11,6 +11,7 @@ from fixedpoint_ref import mbqm_ref, rdbpot_ref, srdhm_ref, wrap32
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from edgelite.interpreter.kernels import _qconv
 from edgelite.interpreter.kernels import fixedpoint as fp
 from edgelite.interpreter.kernels._qconv import round_clamped
 
@@ -150,6 +151,37 @@ def test_float32_round_clamped_equals_c_round(lo, hi):
     got = round_clamped(v.copy(), lo, hi)
     assert got.dtype == np.float32
     np.testing.assert_array_equal(got, want)
+
+
+def asymmetric_ref(row):
+    """AsymmetricQuantizeFloats for one row, written out value by value (double where the
+    reference computes in double; half away from zero)."""
+    rmin, rmax = min(float(np.float32(row.min())), 0.0), max(float(np.float32(row.max())), 0.0)
+    if rmin == rmax:
+        return np.zeros(row.size), 1.0, 0
+    scale = float(np.float32(rmax) - np.float32(rmin)) / 255.0
+    low, high = rmin / scale, rmax / scale
+    zp_real = -128 - low if 128 + abs(low) < 127 + abs(high) else 127 - high
+    zp = int(min(max(math.copysign(math.floor(abs(zp_real) + 0.5), zp_real), -128), 127))
+    inv = np.float32(1.0 / float(np.float32(scale)))
+    q = [min(max(zp + c_round_f64(np.float32(v) * inv), -128), 127) - zp for v in row]
+    return np.array(q), float(np.float32(scale)), zp
+
+
+def test_asymmetric_quantize_rows_and_chunks(monkeypatch):
+    """Several rows (one all zero, one on a coarse grid full of rounding ties), each longer
+    than a chunk, against the value-by-value rule."""
+    monkeypatch.setattr(_qconv, "QUANTIZE_CHUNK", 64)
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1.5, 4, (4, 150)).astype(np.float32)
+    x[1] = 0
+    x[2] = np.round(x[2] * 8) / 8
+    x[3] = np.abs(x[3])  # all above 0: the range starts at 0
+    q, scale, zp = _qconv.asymmetric_quantize(x)
+    for r in range(x.shape[0]):
+        want_q, want_scale, want_zp = asymmetric_ref(x[r])
+        np.testing.assert_array_equal(q[r], want_q)
+        assert (float(scale[r]), int(zp[r])) == (want_scale, want_zp)
 
 
 def test_float32_round_clamped_refuses_wide_ranges():
