@@ -220,13 +220,43 @@ def hybrid_scales(ctx, w_info, channels: int) -> tuple:
     return None, F32(s[0])
 
 
-def double_round_requant(acc, eff, zp: int, lo: int, hi: int, out) -> None:
-    """The reference FULLY_CONNECTED's requantization: C round(double(acc) * eff) cast to
-    int32 (out-of-range values become INT32_MIN, as x86 does), plus zp, clamped."""
-    v = round_away(np.asarray(acc, np.float64) * eff)
-    v = np.where(np.abs(v) < 2.0**31, v, -(2.0**31)) + zp
-    np.clip(v, lo, hi, out=v)
-    np.copyto(out, v.reshape(out.shape), casting="unsafe")
+_BELOW_HALF_F64 = np.nextafter(0.5, 0.0)  # 0.49999999999999994
+
+
+class DoubleRoundRequant:
+    """The reference FULLY_CONNECTED's requantization of acc + bias: C round(double(acc +
+    bias) * eff) cast to int32 (out-of-range values become INT32_MIN, as x86 does), plus zp,
+    clamped; for a fixed (rows, units) accumulator shape, in a few in-place float64 passes
+    (small layers would otherwise pay numpy's per-call cost ~20 times).
+
+    Rounding: for |v| < 2**52, trunc(v + copysign(0.49999999999999994, v)) is C's round() (at
+    an exact half the sum lands on 1 - 2**-54 past the integer part, which rounds up to the
+    next integer; anything below a half stays at least an ulp short of it). When every
+    |acc + bias| * eff is provably below 2**31 (``acc_max``: a bound on |acc|), the INT32_MIN
+    substitution of out-of-range values is skipped.
+    """
+
+    def __init__(self, bias, eff, zp: int, lo: int, hi: int, shape, acc_max=None):
+        self.bias = np.asarray(bias, np.float64)
+        self.eff = np.asarray(eff, np.float64)
+        self.zp, self.lo, self.hi = float(zp), float(lo), float(hi)
+        self.v = np.empty(shape, np.float64)
+        self.half = np.empty(shape, np.float64)
+        reach = None if acc_max is None else (np.asarray(acc_max) + np.abs(self.bias)) * np.abs(eff)
+        self.in_range = reach is not None and float(np.max(reach, initial=0)) < 2.0**31
+
+    def __call__(self, acc, out) -> None:
+        v, half = self.v, self.half
+        np.add(acc, self.bias, out=v)
+        np.multiply(v, self.eff, out=v)
+        np.copysign(_BELOW_HALF_F64, v, out=half)
+        np.add(v, half, out=v)
+        np.trunc(v, out=v)
+        if not self.in_range:
+            np.copyto(v, -(2.0**31), where=np.abs(v) >= 2.0**31)
+        np.add(v, self.zp, out=v)
+        np.clip(v, self.lo, self.hi, out=v)
+        np.copyto(out.reshape(v.shape), v, casting="unsafe")
 
 
 QUANTIZE_CHUNK = 1 << 15  # values per pass of the hybrid input quantization (in cache)

@@ -17,16 +17,17 @@ import numpy as np
 from edgelite.interpreter.kernels._conv_util import activate, check_activation, constant_f32, rows
 from edgelite.interpreter.kernels._qconv import (
     F32,
+    DoubleRoundRequant,
     asymmetric_quantize,
     bias_values,
     constant,
-    double_round_requant,
     exact_dtype,
     hybrid_scales,
     input_range,
     out_bounds,
     scales,
     symmetric_quantize,
+    weight_bound,
     zero_point,
 )
 from edgelite.interpreter.kernels.registry import kernel
@@ -106,11 +107,12 @@ def prepare_fully_connected_int(ctx):
     lo, hi = out_bounds(ctx, out, act)
     pixels = np.empty((batch, depth), dtype)
     acc = np.empty((batch, units), dtype)
+    requant = DoubleRoundRequant(bias, eff, zo, lo, hi, acc.shape, weight_bound(wq, 0) * x_max)
 
     def run(ins, outs):
         np.copyto(pixels, ins[0].reshape(batch, depth))
         np.matmul(pixels, wt, out=acc)
-        double_round_requant(acc + bias, eff, zo, lo, hi, outs[0])
+        requant(acc, outs[0])
 
     return run
 

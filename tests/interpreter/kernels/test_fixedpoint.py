@@ -184,6 +184,37 @@ def test_asymmetric_quantize_rows_and_chunks(monkeypatch):
         assert (float(scale[r]), int(zp[r])) == (want_scale, want_zp)
 
 
+def double_round_ref(a, eff, zp, lo, hi):
+    """FULLY_CONNECTED's reference requantization of one accumulator, in Python floats."""
+    v = a * eff
+    r = math.copysign(math.floor(abs(v) + 0.5), v)  # C round()
+    r = r if abs(r) < 2**31 else -(2**31)  # the x86 conversion of an out-of-range double
+    return min(max(int(r) + zp, lo), hi)
+
+
+@pytest.mark.parametrize("bounded", [True, False])
+def test_double_round_requant_matches_value_by_value(bounded):
+    """Random accumulators, exact halves (eff = 1/2 on odd sums, 1/8 on multiples of 4) and,
+    unbounded, products past the int32 range."""
+    rng = np.random.default_rng(2)
+    acc = rng.integers(-(1 << 20), 1 << 20, (3, 40)).astype(np.float32)
+    bias = rng.integers(-5000, 5000, 40)
+    eff = rng.uniform(1e-4, 1e-2, 40)
+    eff[:8] = 0.5
+    eff[8:16] = 0.125
+    acc[:, 8:16] = np.round(acc[:, 8:16] / 4) * 4 + 4 * (np.arange(8) % 2)
+    if not bounded:
+        eff[-4:] = 1e4  # |acc + bias| * eff up to ~1e10
+    zp, lo, hi = 5, -128, 127
+    rq = _qconv.DoubleRoundRequant(bias, eff, zp, lo, hi, acc.shape, (1 << 20) if bounded else None)
+    assert rq.in_range == bounded
+    out = np.empty(acc.shape, np.int8)
+    rq(acc, out)
+    want = [[double_round_ref(float(acc[r, c]) + int(bias[c]), float(eff[c]), zp, lo, hi)
+             for c in range(acc.shape[1])] for r in range(acc.shape[0])]  # fmt: skip
+    np.testing.assert_array_equal(out, np.array(want))
+
+
 def test_float32_round_clamped_refuses_wide_ranges():
     with pytest.raises(ValueError, match="256"):
         round_clamped(np.zeros(3, np.float32), -32768, 32767)
