@@ -79,8 +79,11 @@ def make_softmax8(m: int, shift: int, diff_min: int, out_dtype):
     def fn(x):
         idx = _row_diffs(x)
         exps = exps_tab[idx]
-        total = wrap(acc_tab[idx].sum(axis=-1, keepdims=True), 32)
-        scale, bits_over_unit = gl.per_value(gl.reciprocal, total, _ACC_BITS)
+        total = acc_tab[idx].sum(axis=-1, keepdims=True)
+        if total.size == 1:  # one row (a classifier's head): its reciprocal on Python ints
+            scale, bits_over_unit = gl.reciprocal(wrap(int(total.flat[0]), 32), _ACC_BITS)
+        else:
+            scale, bits_over_unit = gl.per_value(gl.reciprocal, wrap(total, 32), _ACC_BITS)
         exponent = bits_over_unit + 31 - out_bits
         y = (scale * exps + (1 << 30)) >> 31  # both factors >= 0: the rounding high multiply
         y = (y + ((np.int64(1) << exponent) >> 1)) >> exponent  # y >= 0: rounding shift
