@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgelite.interpreter.kernels._qconv import scales, zero_point
+from edgelite.interpreter.kernels._qconv import Requantizer, scales, zero_point
 from edgelite.interpreter.kernels._quantized import qrange, round_away
 from edgelite.interpreter.kernels._unary import expect_inputs
 from edgelite.interpreter.kernels.context import NeedsData
-from edgelite.interpreter.kernels.fixedpoint import (
-    multiply_by_quantized_multiplier,
-    quantize_multiplier,
-)
+from edgelite.interpreter.kernels.fixedpoint import quantize_multiplier
+from edgelite.interpreter.scratch import pool_of
 
 
 def axis_tensor(ctx):
@@ -109,16 +107,15 @@ def prepare_quantized_mean_or_sum(ctx, compute_sum: bool):
     lo, hi = qrange(x.dtype)
     eight_bit = np.dtype(x.dtype).itemsize == 1
 
+    if not compute_sum:
+        return prepare_reduce(ctx, mean_reducer(ctx, mult, shift, zx, zo, lo, hi))
+
     def rescale(total, n):
         """The output values (zero point added) of int32 sums of n values each."""
-        if compute_sum:
-            if eight_bit:
-                return sum_8bit(total, n, ratio, zx, zo)
-            bias = np.float32(np.float32(-zx) * ratio) * np.float32(n)
-            return round_away(total.astype(np.float32) * ratio + bias).astype(np.int64) + zo
-        left = min(n.bit_length() - 1, 32, 31 + shift)  # shift >= -31: left >= 0
-        total = ((total - zx * n + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
-        return multiply_by_quantized_multiplier(total, (mult << left) // n, shift - left) + zo
+        if eight_bit:
+            return sum_8bit(total, n, ratio, zx, zo)
+        bias = np.float32(np.float32(-zx) * ratio) * np.float32(n)
+        return round_away(total.astype(np.float32) * ratio + bias).astype(np.int64) + zo
 
     def reduce(values, axes, dst):
         n = values.size // dst.size if dst.size else 0
@@ -132,6 +129,31 @@ def prepare_quantized_mean_or_sum(ctx, compute_sum: bool):
         np.copyto(dst, y, casting="unsafe")
 
     return prepare_reduce(ctx, reduce)
+
+
+def mean_reducer(ctx, mult: int, shift: int, zx: int, zo: int, lo: int, hi: int):
+    """``reduce`` of quantized MEAN: the count's division folded into the multiplier
+    (shifted left by up to log2(count) bits, then divided), the input zero point's share
+    (zx * count) taken out through the bias, and the sums rescaled by ``Requantizer`` (its
+    exact float passes, or the int32 transcription, which wraps as TFLite's int32 sum and
+    difference do). The sums are exact in float32 up to 2**24 / max |x| values each."""
+    x = ctx.inputs[0]
+    axes = set(axis_values(ctx, len(x.shape)))
+    n = int(np.prod([d for i, d in enumerate(x.shape) if i in axes], dtype=np.int64))
+    if n == 0:
+        return lambda values, axes, dst: dst.fill(0)
+    left = min(n.bit_length() - 1, 32, 31 + shift)  # shift >= -31: left >= 0
+    raw = max(-qrange(x.dtype)[0], qrange(x.dtype)[1])
+    dtype = np.float32 if n * raw < 1 << 24 else np.float64
+    requant = Requantizer(
+        [(mult << left) // n], [shift - left], [-zx * n], zo, lo, hi, [n * raw],
+        scratch=pool_of(ctx),
+    )  # fmt: skip
+
+    def reduce(values, axes, dst):
+        requant(np.sum(values, axis=axes, dtype=dtype, keepdims=True), dst)
+
+    return reduce
 
 
 def sum_8bit(total, n: int, ratio, zp_in: int, zp_out: int):

@@ -301,6 +301,24 @@ def test_mean_sum_match_litert(op, dtype, seed, keep):
     assert_exact(model, [x], "BUILTIN_REF" if op == "MEAN" else "BUILTIN")
 
 
+@pytest.mark.parametrize(
+    "dtype, shape, axes",
+    [(np.int16, (1, 40, 40, 2), [1, 2]), (np.int8, (1, 300, 300, 1), [1, 2]),
+     (np.uint8, (2, 3, 70000), [2])],
+)  # fmt: skip
+def test_mean_over_many_values_matches_litert(dtype, shape, axes):
+    """Counts whose sums leave float32's exact range (int16: the int32 transcription) or
+    come close to it (int8: 90,000 values), against LiteRT's reference kernel."""
+    rng = np.random.default_rng(5)
+    x = rand_act(rng, dtype)(shape)
+    out_shape = tuple(d for i, d in enumerate(shape) if i not in axes)
+    model = single_op(
+        "MEAN", [x, np.array(axes, np.int32)], out_shape, dtype, options("ReducerOptions"),
+        version=2, const=(1,), in_quant={0: act_quant(rng, dtype)}, out_quant=act_quant(rng, dtype),
+    )  # fmt: skip
+    assert_exact(model, [x])
+
+
 @pytest.mark.parametrize("dtype, zp", [(np.int8, 0), (np.uint8, 128)])
 def test_sum_of_8_bit_data_rounds_ties_to_even(dtype, zp):
     """LiteRT's default 8-bit SUM rescales with one round-to-nearest-even (-1.5 -> -2,
