@@ -157,10 +157,39 @@ def one_over_one_plus_x(a):
 
 def reciprocal(x, x_int_bits: int):
     """TFLite's ``GetReciprocal``: (Q0 scale, bits over unit) with x ~ 2**bits / scale."""
+    if isinstance(x, int):
+        return _reciprocal_int(x, x_int_bits)
     x = _ints(x)
     headroom = clz32(x)
     shifted = wrap(((x << headroom) & 0xFFFFFFFF) - (1 << 31), 32)
     return one_over_one_plus_x(shifted), x_int_bits - headroom
+
+
+def _reciprocal_int(x: int, x_int_bits: int) -> tuple:
+    """``reciprocal`` of one Python int, the generic steps written out (a softmax row's sum of
+    exps: the helpers' type dispatch cost ~10 us a value)."""
+    headroom = 32 - (x & 0xFFFFFFFF).bit_length()
+    a = _wrap32_int(((x << headroom) & 0xFFFFFFFF) - (1 << 31))
+    s = a + INT32_MAX  # rounding_half_sum(a, INT32_MAX)
+    t = s + (1 if s >= 0 else -1)
+    half = t // 2 if t >= 0 else -((-t) // 2)
+    r = _wrap32_int(1515870810 + _mul_int(half, -1010580540))
+    for _ in range(3):
+        one_minus = _wrap32_int((1 << 29) - _mul_int(half, r))
+        r = _wrap32_int(r + _shift_left_int(_mul_int(r, one_minus), 2))
+    return _shift_left_int(r, 1), x_int_bits - headroom
+
+
+def _mul_int(a: int, b: int) -> int:
+    return INT32_MAX if a == b == INT32_MIN else (a * b + (1 << 30)) >> 31
+
+
+def _wrap32_int(x: int) -> int:
+    return ((x + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def _shift_left_int(x: int, exponent: int) -> int:
+    return min(max(x << exponent, INT32_MIN), INT32_MAX)
 
 
 def _shift_left_param(x, exponent):
