@@ -20,6 +20,7 @@ from edgelite.interpreter.kernels._qconv import (
     asymmetric_quantize,
     constant,
     hybrid_scales,
+    input_range,
     scales,
     symmetric_quantize,
     zero_point,
@@ -28,6 +29,7 @@ from edgelite.interpreter.kernels._quantized import qrange
 from edgelite.interpreter.kernels.common import broadcast_shape
 from edgelite.interpreter.kernels.fixedpoint import quantize_multiplier
 from edgelite.interpreter.kernels.registry import kernel
+from edgelite.interpreter.scratch import pool_of
 
 
 def operand_shape(ctx, shape, adjoint: bool, name: str) -> tuple:
@@ -91,7 +93,9 @@ def prepare_batch_matmul_int(ctx):
     zx, zy, zo = zero_point(x), zero_point(y), zero_point(out)
     wide = np.dtype(x.dtype) == np.dtype(np.int16)
     lo, hi = qrange(out.dtype)
-    requant = Requantizer([mult], [shift], None, zo, lo, hi, wide=wide)
+    depth = x.shape[-2] if adj_x else x.shape[-1]
+    acc_max = depth * input_range(x)[2] * input_range(y)[2]  # |sum (x - zx)(y - zy)|
+    requant = Requantizer([mult], [shift], None, zo, lo, hi, [acc_max], wide, 1, pool_of(ctx))
     zx_f, zy_f = np.float64(zx), np.float64(zy)
 
     def run(ins, outs):
