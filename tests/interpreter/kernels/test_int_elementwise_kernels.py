@@ -16,6 +16,7 @@ from litert_compare import assert_matches_litert
 from tflite_builder import ModelBuilder, options, single_op
 
 from edgelite.errors import InvalidModelError
+from edgelite.interpreter.kernels.quantize import FLOAT32_ROUNDING_MIN
 
 SETTINGS = settings(max_examples=40, deadline=None)
 INT_TYPES = (np.int8, np.uint8, np.int16)
@@ -72,6 +73,25 @@ def test_quantize_float_matches_litert_and_formula(dtype, seed):
     r = x / np.float32(s)
     want = np.clip(np.sign(r) * np.floor(np.abs(r) + 0.5) + zp, info.min, info.max)
     assert np.array_equal(got, want.astype(dtype))
+
+
+@pytest.mark.parametrize("wild", [False, True])
+@pytest.mark.parametrize("dtype", INT_TYPES)
+def test_quantize_float_edge_values_match_litert(dtype, wild):
+    """Ties just inside and outside the clamp, -0.0, denormals (8-bit: the float32 rounding
+    path); with NaN, infinities and quotients past int32 (the x86 cast gives INT32_MIN, so
+    +1e10 clamps low) among them, every value takes the float64 path."""
+
+    s, zp = 0.5, {np.int8: -3, np.uint8: 128, np.int16: 0}[dtype]
+    info = np.iinfo(dtype)
+    edge = [-0.0, 1e-40, (info.max - zp + 0.5) * s, (info.min - zp - 0.5) * s,
+            (info.max - zp - 0.5) * s, (info.min - zp + 0.5) * s, 0.25 * s, -0.25 * s,
+            0.75 * s, -0.75 * s, 1.5 * s, -1.5 * s, 1e6, -1e6]  # fmt: skip
+    if wild:
+        edge += [np.nan, np.inf, -np.inf, 1e10, -1e10, 2.0**31 * s, -(2.0**31) * s]
+    # repeated up to the size where 8-bit outputs take the float32 rounding
+    x = np.resize(np.array(edge, np.float32), (2, FLOAT32_ROUNDING_MIN // 2 + 7))
+    assert_matches_litert(single_op("QUANTIZE", [x], x.shape, dtype, out_quant=(s, zp)), [x])
 
 
 def test_quantize_float_per_channel_matches_litert():
