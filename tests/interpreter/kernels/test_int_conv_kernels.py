@@ -80,7 +80,7 @@ def bias_for(rng, dtype, in_scale, w_scales, channels):
 def conv_case(rng, dtype, depthwise=False):
     n, h, w = int(rng.integers(1, 3)), int(rng.integers(3, 10)), int(rng.integers(3, 10))
     c = int(rng.integers(1, 7))
-    if depthwise and rng.random() < 0.3:  # long channel loops take the einsum path
+    if depthwise and rng.random() < 0.3:  # strided: the einsum over the windows
         c = int(rng.integers(60, 70))
     kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
     sh, sw, dh, dw = (int(v) for v in rng.integers(1, 3, 4))
