@@ -79,16 +79,19 @@ class InputRows:
         win = self.win
         if self.buf is None:
             self._resolve()
-        if r == 0:  # the left/right padding, for every block of this batch
-            for d0, d1 in self.pads:
-                self.buf[:, d0:d1].fill(self.fill)
         i0 = r * win.sh - win.pad_t
         i1 = i0 + (k - 1) * win.sh + (win.kh - 1) * win.dh + 1
         a0, a1 = max(i0, 0), min(i1, win.h)
-        if a0 > i0:
-            self.buf[: min(a0, i1) - i0].fill(self.fill)
-        if a1 < i1:
-            self.buf[max(a1, i0) - i0 : i1 - i0].fill(self.fill)
+        if r == 0 and k == win.oh:  # one block: one fill (small tensors pay per numpy call)
+            self.buf[: i1 - i0].fill(self.fill)
+        else:
+            if r == 0:  # the left/right padding, for every block of this batch
+                for d0, d1 in self.pads:
+                    self.buf[:, d0:d1].fill(self.fill)
+            if a0 > i0:
+                self.buf[: min(a0, i1) - i0].fill(self.fill)
+            if a1 < i1:
+                self.buf[max(a1, i0) - i0 : i1 - i0].fill(self.fill)
         if a1 > a0:
             for target, (_, n, s0, step) in zip(self._targets, self.copies):
                 src = x[b, a0:a1, s0 : s0 + step * (n - 1) + 1 : step, :, None]
@@ -105,11 +108,10 @@ class InputRows:
     def sweeps(self, k: int) -> list:
         """Per group of ``tap_groups``: what its taps read for a block of k output rows, a
         read-only (k, KH, taps, OW * C) view of contiguous row sweeps."""
-        groups = tap_groups(self.win, self.phases)
 
         def make():
             return [tap_sweeps(self.buf, self.win, k, self.starts[p] + first, len(cols), step)
-                    for p, cols, first, step in groups]  # fmt: skip
+                    for p, cols, first, step in tap_groups(self.win, self.phases)]  # fmt: skip
 
         return self._view("sweeps", k, make)
 
