@@ -256,7 +256,7 @@ class DoubleRoundRequant:
             np.copyto(v, -(2.0**31), where=np.abs(v) >= 2.0**31)
         np.add(v, self.zp, out=v)
         np.clip(v, self.lo, self.hi, out=v)
-        np.copyto(out.reshape(v.shape), v, casting="unsafe")
+        np.copyto(out, v.reshape(out.shape), casting="unsafe")
 
 
 QUANTIZE_CHUNK = 1 << 15  # values per pass of the hybrid input quantization (in cache)
@@ -264,7 +264,7 @@ _SIGN = np.uint32(1 << 31)
 _BELOW_HALF = np.nextafter(F32(0.5), F32(0)).view(np.uint32)  # 0.49999997
 
 
-def round_clamped(v: np.ndarray, lo, hi, half=None) -> np.ndarray:
+def round_clamped(v: np.ndarray, lo: int, hi: int, half=None) -> np.ndarray:
     """C's round() (half away from zero) of the float32 array ``v`` clamped to the integers
     [lo, hi] (|lo|, |hi| <= 256), in float32 and in place; ``half``, a uint32 array of v's
     size, spares an allocation.
@@ -275,7 +275,13 @@ def round_clamped(v: np.ndarray, lo, hi, half=None) -> np.ndarray:
     """
     if max(-lo, hi) > 256:
         raise ValueError("round_clamped is proven only for |values| <= 256.25")
-    np.clip(v, F32(lo - 0.25), F32(hi + 0.25), out=v)
+    return _round_within(v, F32(lo - 0.25), F32(hi + 0.25), half)
+
+
+def _round_within(v, low, high, half=None):
+    """``round_clamped`` given the float32 clamp bounds (scalars or arrays broadcasting
+    against v, within [-256.25, 256.25])."""
+    np.clip(v, low, high, out=v)
     bits = v.view(np.uint32)
     half = np.bitwise_and(bits, _SIGN, out=None if half is None else half.reshape(v.shape))
     half |= _BELOW_HALF
@@ -324,14 +330,17 @@ def asymmetric_quantize(x: np.ndarray) -> tuple:
     scale = scale.astype(F32)
     inv = (1.0 / scale.astype(np.float64)).astype(F32)
     q = np.empty(x.shape, F32)
-    step = min(x.shape[1], QUANTIZE_CHUNK)
-    half = np.empty(step, np.uint32)
-    for row in range(x.shape[0]):
-        lo, hi = -128 - int(zp[row]), 127 - int(zp[row])
-        for c in range(0, x.shape[1], step):
-            v = q[row, c : c + step]
-            np.multiply(x[row, c : c + step], inv[row], out=v)
-            round_clamped(v, lo, hi, half[: v.size])
+    rows, cols = x.shape
+    step = max(1, min(cols, QUANTIZE_CHUNK))  # columns per chunk; short rows go several a chunk
+    per = max(1, QUANTIZE_CHUNK // max(cols, 1)) if cols <= QUANTIZE_CHUNK else 1
+    half = np.empty(per * step, np.uint32)
+    # the clamp to [-128 - zp, 127 - zp] (within +-255: zp is an int8) as round_clamped's
+    low, high = ((-128.25 - zp)[:, None].astype(F32), (127.25 - zp)[:, None].astype(F32))
+    for r in range(0, rows, per):
+        for c in range(0, cols, step):
+            v = q[r : r + per, c : c + step]
+            np.multiply(x[r : r + per, c : c + step], inv[r : r + per, None], out=v)
+            _round_within(v, low[r : r + per], high[r : r + per], half[: v.size])
     if same.any():
         q[same] = 0
     return q, scale, zp

@@ -168,12 +168,14 @@ def asymmetric_ref(row):
     return np.array(q), float(np.float32(scale)), zp
 
 
-def test_asymmetric_quantize_rows_and_chunks(monkeypatch):
-    """Several rows (one all zero, one on a coarse grid full of rounding ties), each longer
-    than a chunk, against the value-by-value rule."""
+@pytest.mark.parametrize("shape", [(4, 150), (7, 20)])
+def test_asymmetric_quantize_rows_and_chunks(monkeypatch, shape):
+    """Several rows (one all zero, one on a coarse grid full of rounding ties, one all
+    positive), each longer than a chunk or several to a chunk, against the value-by-value
+    rule."""
     monkeypatch.setattr(_qconv, "QUANTIZE_CHUNK", 64)
     rng = np.random.default_rng(1)
-    x = rng.uniform(-1.5, 4, (4, 150)).astype(np.float32)
+    x = rng.uniform(-1.5, 4, shape).astype(np.float32)
     x[1] = 0
     x[2] = np.round(x[2] * 8) / 8
     x[3] = np.abs(x[3])  # all above 0: the range starts at 0
