@@ -9,7 +9,7 @@ the block reads are copied into a small buffer, summed over the kernel window, a
 finished while it is in cache. Float accumulates in float32 with one einsum per block: for
 up to a few hundred channels its inner loop is a multiply-add of a tap's whole row of
 pixels by the tap's weights tiled along that row (with a stride along the width the input
-rows are copied into planes, one per kernel column, to keep those rows contiguous);
+rows are laid out in phases, every sw-th column together, to keep those rows contiguous);
 otherwise it runs over the windows with an inner loop over the channels. The integer paths
 run the same accumulation on the raw input padded with its zero point, exact in float, and
 requantize per channel; the hybrid path runs it on the input quantized on the fly.

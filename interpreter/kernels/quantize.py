@@ -55,14 +55,7 @@ def affine_quantize(x, scale, zp, dtype, out=None):
     lo, hi = qrange(dtype)
     with np.errstate(all="ignore"):
         r = np.divide(x, scale, dtype=F32)
-        if (
-            r.size >= FLOAT32_ROUNDING_MIN
-            and np.ndim(zp) == 0
-            and hi - lo < 256
-            and (
-                -(2**31) < r.min() <= r.max() < 2**31  # False for NaN
-            )
-        ):
+        if _float32_rounding(r, zp, lo, hi):
             round_clamped(r, lo - int(zp), hi - int(zp))
             q = np.add(r, F32(zp), out=r)
         else:
@@ -76,6 +69,14 @@ def affine_quantize(x, scale, zp, dtype, out=None):
         return q.astype(dtype)
     np.copyto(out, q, casting="unsafe")
     return out
+
+
+def _float32_rounding(r, zp, lo: int, hi: int) -> bool:
+    """Whether the quotients ``r`` may round in float32: a large tensor, one zero point, an
+    8-bit output, every quotient inside int32 (False for NaN)."""
+    if r.size < FLOAT32_ROUNDING_MIN or np.ndim(zp) or hi - lo >= 256:
+        return False
+    return bool(-(2**31) < r.min() <= r.max() < 2**31)
 
 
 def _channel_params(ctx, x, y):
