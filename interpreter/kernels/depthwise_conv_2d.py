@@ -73,13 +73,18 @@ def swept_taps(w: np.ndarray, win) -> list:
     return [np.ascontiguousarray(tiled[:, cols]) for _, cols, _, _ in tap_groups(win, win.sw)]
 
 
+SWEEP_MAX_WEIGHTS = 1 << 18  # tiled weights per layer (values); wide images use the windows
+
+
 def use_sweeps(win, channels: int) -> bool:
     """Sum the taps' row sweeps unless the einsum over the windows is faster, as measured on
     MobileNetV2 and BlazeFace's layers: from 384 channels on (the windows' inner loop over
     the channels is then long, and their weights 1/OW the size), and with a stride along
     the width from 64 channels on unless the output has 512+ pixels (the second einsum and
-    the sum of the two then cost more than they save)."""
-    if channels >= 384:
+    the sum of the two then cost more than they save). The sweeps' weights are tiled along a
+    row (KH x KW x OW x C values): past ``SWEEP_MAX_WEIGHTS`` (1 MB in float32, 4x
+    MobileNetV2 224's largest) the windows keep memory and cache use down."""
+    if channels >= 384 or win.kh * win.kw * win.ow * channels > SWEEP_MAX_WEIGHTS:
         return False
     return win.sw == 1 or channels < 64 or win.oh * win.ow >= 512
 

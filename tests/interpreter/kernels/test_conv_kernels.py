@@ -274,6 +274,7 @@ def test_depthwise_activation_and_bias(rng, act, with_bias):
         ((1, 9, 16, 5), (2, 3), (2, 2), (3, 3), "phases"),
         ((1, 11, 19, 6), (1, 4), (1, 2), (2, 5), "phases"),
         ((1, 8, 8, 3), (2, 2), (1, 1), (1, 1), "phases"),
+        ((1, 3, 800, 40), (1, 1), (1, 1), (3, 3), "windows"),  # tiled weights past the cap
     ],
 )
 @pytest.mark.parametrize("padding", ["SAME", "VALID"])
@@ -283,7 +284,7 @@ def test_depthwise_strategies(rng, shape, stride, dilation, kernel, strategy, pa
     with the reference."""
 
     class Win:
-        sw = stride[1]
+        kh, kw, sw = *kernel, stride[1]
         oh, ow = -(-shape[1] // stride[0]), -(-shape[2] // stride[1])  # SAME
 
     sweeps = depthwise_conv_2d.use_sweeps(Win, shape[3])
