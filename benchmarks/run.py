@@ -36,6 +36,7 @@ DEFAULT = [
     "mobilenetv2_035_96__float",
     "mobilenetv2_035_96__int8",
     "sine_float",
+    "dense_mlp__int8",
     "face_detection_short_range",
 ]
 
