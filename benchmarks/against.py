@@ -31,12 +31,10 @@ ALIAS = "edgelite_rev"
 def install_revision(rev: str, into: Path) -> None:
     """The package as of ``rev``, importable from ``into`` as ``edgelite_rev``."""
     src = into / "src"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(src), rev],
-                   check=True, capture_output=True)  # fmt: skip
+    run_or_exit(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(src), rev])
     try:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-                        "--target", str(into / "site"), str(src)],
-                       check=True, capture_output=True)  # fmt: skip
+        run_or_exit([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                     "--target", str(into / "site"), str(src)])  # fmt: skip
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(src)],
                        check=False, capture_output=True)  # fmt: skip
@@ -46,6 +44,13 @@ def install_revision(rev: str, into: Path) -> None:
         text = f.read_text()
         f.write_text(re.sub(r"\bedgelite(?=[. ])", ALIAS, text))
     sys.path.insert(0, str(into / "site"))
+
+
+def run_or_exit(cmd: list) -> None:
+    """Run a command; on failure stop with its own error message."""
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(cmd[:4])} ... failed:\n{done.stderr.strip()}")
 
 
 def same_outputs(a, b) -> bool:
