@@ -285,6 +285,8 @@ def prepare_pointwise_int(ctx, win, wmat, dtype, requant):
     gather = max(1, REQUANT_BLOCK // (win.ow * o * step)) * step  # rows per requantization
     pixels_scratch = scratch_array(ctx, "conv.pixels", (step, win.ow, win.c), dtype)
     acc_scratch = scratch_array(ctx, "conv.acc", (min(gather, win.oh), win.ow, o), dtype)
+    if win.n == 1 and step >= win.oh:  # one matmul, one requantization
+        return pointwise_int_once(win, wmat, requant, pixels_scratch, acc_scratch)
 
     def run(ins, outs):
         pixels, acc = pixels_scratch.get(), acc_scratch.get()
@@ -299,6 +301,22 @@ def prepare_pointwise_int(ctx, win, wmat, dtype, requant):
                         pixels[:k].reshape(-1, win.c), wmat, out=acc[i : i + k].reshape(-1, o)
                     )
                 requant(acc[:n], outs[0][b, r : r + n])  # a contiguous block of rows
+
+    return run
+
+
+def pointwise_int_once(win, wmat, requant, pixels_scratch, acc_scratch):
+    """``prepare_pointwise_int``'s run for a layer that fits one block: the same steps
+    without the block loops (a small layer pays more for Python than for its arithmetic)."""
+    pixels_shape, acc_shape = (win.oh * win.ow, win.c), (win.oh * win.ow, wmat.shape[1])
+    rows, cols = slice(0, win.oh * win.sh, win.sh), slice(0, win.ow * win.sw, win.sw)
+
+    def run(ins, outs):
+        pixels = pixels_scratch.get()[: win.oh]
+        acc = acc_scratch.get()[: win.oh]
+        np.copyto(pixels, ins[0][0, rows, cols])
+        np.matmul(pixels.reshape(pixels_shape), wmat, out=acc.reshape(acc_shape))
+        requant(acc, outs[0][0])
 
     return run
 
