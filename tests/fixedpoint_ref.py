@@ -37,3 +37,12 @@ def mbqm_ref(x: int, m: int, shift: int) -> int:
     """TFLite's MultiplyByQuantizedMultiplier (the left shift wraps to int32)."""
     left, right = max(shift, 0), max(-shift, 0)
     return rdbpot_ref(srdhm_ref(wrap32(x * (1 << left)), m), right)
+
+
+def mbqm64_ref(x: int, m: int, shift: int) -> int:
+    """TFLite's MultiplyByQuantizedMultiplier for int64 inputs (int16x8 kernels): the
+    multiplier reduced to 16 bits (rounded), one rounding right shift by 15 - shift, the
+    result narrowed to int32."""
+    reduced = (m + (1 << 15)) >> 16 if m < 0x7FFF0000 else 0x7FFF
+    total = 15 - shift
+    return wrap32((x * reduced + (1 << (total - 1))) >> total)

@@ -18,6 +18,7 @@ from edgelite.interpreter.kernels.fixedpoint import (
     quantize_multipliers,
     requantize_affine,
     requantize_float_plan,
+    requantize_wide_plan,
 )
 from edgelite.interpreter.scratch import pool_of
 
@@ -113,9 +114,10 @@ class Requantizer:
     ``acc`` holds exact integer accumulators (float or int) with channels last. ``wide``
     selects TFLite's 64-bit-accumulator variant (int16x8 kernels with int64 bias); otherwise
     the accumulator is an int32 (wrapping on overflow). ``acc_max`` bounds |acc| per channel:
-    with it the 32-bit variant runs through ``fixedpoint.requantize_float_plan``'s exact
-    float path (a few cheap passes instead of a dozen int64 ones) whenever that path is proven
-    exact for these multipliers; otherwise it uses the vectorized integer transcription.
+    with it both variants run through an exact float path (``fixedpoint.requantize_float_plan``
+    / ``requantize_wide_plan``: a few cheap passes instead of a dozen int64 ones) whenever
+    that path is proven exact for these multipliers; otherwise the vectorized integer
+    transcription.
     ``reps`` tiles the per-channel constants along longer rows (faster numpy loops);
     ``scratch`` (the subgraph's shared ``Scratch``) holds the passes' temporaries.
     """
@@ -130,8 +132,9 @@ class Requantizer:
         self.zp, self.lo, self.hi, self.wide = int(zp), int(lo), int(hi), wide
         self.acc_max = acc_max
         self.plan = None
-        if not wide and acc_max is not None:
-            self.plan = requantize_float_plan(
+        if acc_max is not None:
+            make = requantize_wide_plan if wide else requantize_float_plan
+            self.plan = make(
                 self.m, self.shift, self.bias, self.zp, self.lo, self.hi, acc_max, reps, scratch
             )
 

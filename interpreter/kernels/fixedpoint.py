@@ -317,6 +317,63 @@ def requantize_float_plan(
     return _PlanRun(rows, signed, fold, qmin, channels * reps, scratch or Scratch())
 
 
+def requantize_wide_plan(
+    multiplier, shift, bias, zero_point, qmin, qmax, acc_max, reps=1, scratch=None
+):
+    """``requantize_float_plan`` for the 64-bit-accumulator variant (int16x8 kernels,
+    ``multiply_by_quantized_multiplier_64``): y = floor((a * r + 2**(s - 1)) / 2**s) with the
+    16-bit reduced multiplier r and s = 15 - shift, one floor and no sign-dependent term.
+
+    Returns ``run(acc, out)`` or None. Exact because: no |a| <= acc_max + |bias| takes the
+    result past int32 (where the reference wraps), so y is non-decreasing and its clamp is a
+    clamp of a to the per-channel interval giving [qmin, qmax] (thresholds from the formula,
+    on Python ints); there a * r + 2**(s - 1) + (zp - qmin) * 2**s, the bias folded in when
+    the shifted bounds allow, stays below 2**53, so t = a * (r / 2**s) + constant is exact in
+    float64 and lies in [0, qmax - qmin + 1), where truncation is the floor.
+    """
+    m = [int(v) for v in np.asarray(multiplier, np.int64).reshape(-1)]
+    n = len(m)
+    shifts = [int(v) for v in np.broadcast_to(np.asarray(shift, np.int64), (n,))]
+    biases = [int(v) for v in np.broadcast_to(np.asarray(bias, np.int64), (n,))]
+    maxes = [int(v) for v in np.broadcast_to(np.asarray(acc_max, np.int64), (n,))]
+    if qmax - qmin >= 1 << 16:
+        return None
+    zp = int(zero_point)
+    rows = ([], [], [], [], [])  # raw-acc low and high, M, offset, bias (when not folded)
+    fold = True
+    for mc, sh, b, amax in zip(m, shifts, biases, maxes):
+        r = (mc + (1 << 15)) >> 16 if mc < 0x7FFF0000 else 0x7FFF
+        s = 15 - sh
+        limit = amax + abs(b)
+        if r <= 0 or s < 1 or limit * r + (1 << (s - 1)) >= 1 << (31 + s):
+            return None  # constant output, or the int32 wrap can be reached: int path
+        lo = max(-((((qmin - zp) << s) - (1 << (s - 1))) // -r), -limit)  # ceil division
+        hi = min(-((((qmax - zp + 1) << s) - (1 << (s - 1))) // -r) - 1, limit)
+        if lo > hi:
+            return None
+        base = (1 << (s - 1)) + ((zp - qmin) << s)
+        if max(abs(lo), abs(hi)) * r + abs(base) >= _EXACT:
+            return None
+        folded = max(abs(lo - b), abs(hi - b)) * r + abs(b * r + base) < _EXACT
+        fold = fold and folded
+        rows[0].append(lo)
+        rows[1].append(hi)
+        rows[2].append(math.ldexp(r, -s))
+        rows[3].append((b, r, base, s))
+        rows[4].append(b)
+    lows, highs, ms, parts, bs = rows
+    if fold:  # clamp the raw accumulator; the bias rides in the offset
+        lows = [lo - b for lo, b in zip(lows, bs)]
+        highs = [hi - b for hi, b in zip(highs, bs)]
+        offsets = [math.ldexp(b * r + base, -s) for b, r, base, s in parts]
+    else:
+        offsets = [math.ldexp(base, -s) for _, _, base, s in parts]
+    f64 = np.float64
+    plan_rows = [np.tile(np.asarray(v, f64), reps) for v in (bs, lows, highs, ms, offsets)]
+    plan_rows.append(np.zeros(n * reps, np.uint64))  # no sign term
+    return _PlanRun(plan_rows, False, fold, qmin, n * reps, scratch or Scratch())
+
+
 _UNSIGNED = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16)}  # by the output's item size
 _SIGN_BIT = np.uint64(1 << 63)
 
@@ -324,9 +381,9 @@ _SIGN_BIT = np.uint64(1 << 63)
 class _PlanRun:
     """``requantize_float_plan``'s passes over chunks of rows of ``width`` accumulators.
 
-    ``rows``: per-channel float32 bias, low and high clamp, float64 M, offset, and the sign
-    term's bits. Outputs are written through an unsigned view of their own size (int16
-    outputs may have a clamp narrower than 256 values).
+    ``rows``: per-channel bias, low and high clamp (float32; float64 in the wide plan), float64
+    M, offset, and the sign term's bits. Outputs are written through an unsigned view of
+    their own size (int16 outputs may have a clamp narrower than 256 values).
     """
 
     def __init__(self, rows, signed: bool, fold: bool, qmin: int, width: int, scratch: Scratch):
@@ -362,12 +419,15 @@ class _PlanRun:
             self.chunk(a[r : r + self.step], o[r : r + self.step], self.rows, _SIGN_BIT, offset)
 
     def chunk(self, a, o, rows, sign_bit, offset):
-        tt = self.t.get()[: a.shape[0]]
         if not self.fold:
             np.add(a, rows[0], out=a)
         np.maximum(a, rows[1], out=a)  # the output clamp, done on the accumulator
         np.minimum(a, rows[2], out=a)  # (np.clip is several times slower with arrays)
-        np.copyto(tt, a)  # (mixed float32 x float64 ufuncs are slower than a copy first)
+        if a.dtype == np.float64:  # float64 accumulators are worked on in place
+            tt = a
+        else:  # (mixed float32 x float64 ufuncs are slower than a copy first)
+            tt = self.t.get()[: a.shape[0]]
+            np.copyto(tt, a)
         np.multiply(tt, rows[3], out=tt)
         if self.signed:  # copysign(h, a) by bits (t has a's sign; np.copysign is slower)
             ss = self.s.get()[: a.shape[0]]

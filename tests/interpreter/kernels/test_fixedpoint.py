@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from fixedpoint_ref import mbqm_ref, rdbpot_ref, srdhm_ref, wrap32
+from fixedpoint_ref import mbqm64_ref, mbqm_ref, rdbpot_ref, srdhm_ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -106,12 +106,6 @@ def test_quantize_multiplier_edge_cases():
     assert fp.quantize_multiplier(1.0 - 2.0**-40) == (1 << 30, 1)
     assert fp.quantize_multiplier(2.0**-40) == (0, 0)
     assert fp.quantize_multiplier(2.0**40) == (fp.INT32_MAX, 30)
-
-
-def mbqm64_ref(x: int, m: int, shift: int) -> int:
-    reduced = (m + (1 << 15)) >> 16 if m < 0x7FFF0000 else 0x7FFF
-    total = 15 - shift
-    return wrap32((x * reduced + (1 << (total - 1))) >> total)
 
 
 @settings(max_examples=300, deadline=None)
@@ -290,6 +284,51 @@ def test_float_requantization_equals_scalar_transcription(seed):
         ch = j % c
         want = min(max(mbqm_ref(int(acc[i, j] + bias[ch]), int(m[ch]), int(s[ch])) + zp, lo), hi)
         assert got == want, (acc[i, j], bias[ch], m[ch], s[ch])
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+@settings(max_examples=80, deadline=None)
+def test_wide_float_requantization_equals_scalar_transcription(seed):
+    """The 64-bit-accumulator variant (int16x8): random multipliers (powers of two put
+    results on rounding ties), int64 biases, int16 outputs with wide or narrow clamps,
+    accumulators up to 2**40, and those on or next to every rounding boundary."""
+    rng = np.random.default_rng(seed)
+    c = int(rng.integers(1, 6))
+    reals = np.exp(rng.uniform(np.log(1e-9), np.log(0.99), c))
+    if rng.random() < 0.3:
+        reals = 2.0 ** -rng.integers(1, 30, c).astype(float)
+    m, s = fp.quantize_multipliers(reals)
+    bias = rng.integers(-(1 << 34), 1 << 34, c)
+    lo, hi = -32768, 32767
+    if rng.random() < 0.4:
+        lo = 0
+    if rng.random() < 0.3:
+        hi = lo + int(rng.integers(0, 300))
+    acc_max = int(rng.choice([1000, 1 << 24, 1 << 32, 1 << 40]))
+    plan = fp.requantize_wide_plan(m, s, bias, 0, lo, hi, acc_max, reps=2)
+    if plan is None:
+        return
+    k = rng.integers(lo - 2, hi + 3, (40, 2 * c))
+    near = np.round((k + 0.5) / np.tile(reals, 2)) - np.tile(bias, 2)
+    near += rng.integers(-1, 2, near.shape)
+    acc = np.concatenate([rng.integers(-acc_max, acc_max + 1, (40, 2 * c)), near])
+    acc = np.clip(acc, -acc_max, acc_max).astype(np.int64)
+    out = np.empty(acc.shape, np.int16)
+    plan(acc.astype(np.float64), out)
+    for (i, j), got in np.ndenumerate(out):
+        ch = j % c
+        want = min(max(mbqm64_ref(int(acc[i, j] + bias[ch]), int(m[ch]), int(s[ch])), lo), hi)
+        assert got == want, (acc[i, j], bias[ch], m[ch], s[ch])
+
+
+def test_wide_float_requantization_refuses_what_it_cannot_prove():
+    """No plan where the reference's int32 narrowing can be reached (the result would wrap)
+    or the multiplier reduces to 0 (a constant output)."""
+    m, s = fp.quantize_multipliers(np.array([0.9]))
+    assert fp.requantize_wide_plan(m, s, [0], 0, -32768, 32767, 1 << 32) is None  # 2**32 * 0.9
+    assert fp.requantize_wide_plan(m, s, [0], 0, -32768, 32767, 1 << 20) is not None
+    tiny_m, tiny_s = np.array([1 << 14]), np.array([0])  # reduces to (2**14 + 2**15) >> 16 = 0
+    assert fp.requantize_wide_plan(tiny_m, tiny_s, [0], 0, -32768, 32767, 100) is None
 
 
 def test_float_requantization_at_its_precision_limits():
