@@ -325,11 +325,12 @@ def requantize_wide_plan(
     16-bit reduced multiplier r and s = 15 - shift, one floor and no sign-dependent term.
 
     Returns ``run(acc, out)`` or None. Exact because: no |a| <= acc_max + |bias| takes the
-    result past int32 (where the reference wraps), so y is non-decreasing and its clamp is a
-    clamp of a to the per-channel interval giving [qmin, qmax] (thresholds from the formula,
-    on Python ints); there a * r + 2**(s - 1) + (zp - qmin) * 2**s, the bias folded in when
-    the shifted bounds allow, stays below 2**53, so t = a * (r / 2**s) + constant is exact in
-    float64 and lies in [0, qmax - qmin + 1), where truncation is the floor.
+    result past int32 (where the reference wraps), so y is non-decreasing, and with r / 2**s
+    <= 1 it moves by at most 1 per unit of a, so its clamp is a clamp of a to the per-channel
+    interval giving [qmin, qmax] (thresholds from the formula, on Python ints); there
+    a * r + 2**(s - 1) + (zp - qmin) * 2**s, the bias folded in when the shifted bounds
+    allow, stays below 2**53, so t = a * (r / 2**s) + constant is exact in float64 and lies
+    in [0, qmax - qmin + 1), where truncation is the floor.
     """
     m = [int(v) for v in np.asarray(multiplier, np.int64).reshape(-1)]
     n = len(m)
@@ -345,8 +346,8 @@ def requantize_wide_plan(
         r = (mc + (1 << 15)) >> 16 if mc < 0x7FFF0000 else 0x7FFF
         s = 15 - sh
         limit = amax + abs(b)
-        if r <= 0 or s < 1 or limit * r + (1 << (s - 1)) >= 1 << (31 + s):
-            return None  # constant output, or the int32 wrap can be reached: int path
+        if r <= 0 or r > 1 << s or limit * r + (1 << (s - 1)) >= 1 << (31 + s):
+            return None  # constant, steps over output values, or can wrap: the int path
         lo = max(-((((qmin - zp) << s) - (1 << (s - 1))) // -r), -limit)  # ceil division
         hi = min(-((((qmax - zp + 1) << s) - (1 << (s - 1))) // -r) - 1, limit)
         if lo > hi:

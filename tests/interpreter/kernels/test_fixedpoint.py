@@ -297,6 +297,8 @@ def test_wide_float_requantization_equals_scalar_transcription(seed):
     reals = np.exp(rng.uniform(np.log(1e-9), np.log(0.99), c))
     if rng.random() < 0.3:
         reals = 2.0 ** -rng.integers(1, 30, c).astype(float)
+    if rng.random() < 0.2:  # multipliers above 1 (refused: outputs step over values)
+        reals[0] = rng.uniform(1.0, 4.0)
     m, s = fp.quantize_multipliers(reals)
     bias = rng.integers(-(1 << 34), 1 << 34, c)
     lo, hi = -32768, 32767
@@ -322,8 +324,11 @@ def test_wide_float_requantization_equals_scalar_transcription(seed):
 
 
 def test_wide_float_requantization_refuses_what_it_cannot_prove():
-    """No plan where the reference's int32 narrowing can be reached (the result would wrap)
-    or the multiplier reduces to 0 (a constant output)."""
+    """No plan where the reference's int32 narrowing can be reached (the result would wrap),
+    the multiplier reduces to 0 (a constant output) or exceeds 1 (consecutive accumulators
+    may skip an output value, so clamping the accumulator is not clamping the output)."""
+    big_m, big_s = fp.quantize_multipliers(np.array([1.5]))
+    assert fp.requantize_wide_plan(big_m, big_s, [0], 0, 0, 32767, 1 << 20) is None
     m, s = fp.quantize_multipliers(np.array([0.9]))
     assert fp.requantize_wide_plan(m, s, [0], 0, -32768, 32767, 1 << 32) is None  # 2**32 * 0.9
     assert fp.requantize_wide_plan(m, s, [0], 0, -32768, 32767, 1 << 20) is not None
