@@ -420,6 +420,10 @@ class _PlanRun:
             self.chunk(a[r : r + self.step], o[r : r + self.step], self.rows, _SIGN_BIT, offset)
 
     def chunk(self, a, o, rows, sign_bit, offset):
+        if a.dtype == np.float32 and rows[1].dtype == np.float64:  # wide plan, float32 sums:
+            tt = self.t.get()[: a.shape[0]]  # its float64 bounds and bias need float64 room
+            np.copyto(tt, a)
+            a = tt
         if not self.fold:
             np.add(a, rows[0], out=a)
         np.maximum(a, rows[1], out=a)  # the output clamp, done on the accumulator
