@@ -340,7 +340,7 @@ def requantize_wide_plan(
     if qmax - qmin >= 1 << 16:
         return None
     zp = int(zero_point)
-    rows = ([], [], [], [], [])  # raw-acc low and high, M, offset, bias (when not folded)
+    channels = []  # (bias, r, s, a's low and high bound, offset numerator)
     fold = True
     for mc, sh, b, amax in zip(m, shifts, biases, maxes):
         r = (mc + (1 << 15)) >> 16 if mc < 0x7FFF0000 else 0x7FFF
@@ -355,22 +355,13 @@ def requantize_wide_plan(
         base = (1 << (s - 1)) + ((zp - qmin) << s)
         if max(abs(lo), abs(hi)) * r + abs(base) >= _EXACT:
             return None
-        folded = max(abs(lo - b), abs(hi - b)) * r + abs(b * r + base) < _EXACT
-        fold = fold and folded
-        rows[0].append(lo)
-        rows[1].append(hi)
-        rows[2].append(math.ldexp(r, -s))
-        rows[3].append((b, r, base, s))
-        rows[4].append(b)
-    lows, highs, ms, parts, bs = rows
-    if fold:  # clamp the raw accumulator; the bias rides in the offset
-        lows = [lo - b for lo, b in zip(lows, bs)]
-        highs = [hi - b for hi, b in zip(highs, bs)]
-        offsets = [math.ldexp(b * r + base, -s) for b, r, base, s in parts]
-    else:
-        offsets = [math.ldexp(base, -s) for _, _, base, s in parts]
-    f64 = np.float64
-    plan_rows = [np.tile(np.asarray(v, f64), reps) for v in (bs, lows, highs, ms, offsets)]
+        fold = fold and max(abs(lo - b), abs(hi - b)) * r + abs(b * r + base) < _EXACT
+        channels.append((b, r, s, lo, hi, base))
+    rows = []  # per channel: bias, low and high clamp, M, offset
+    for b, r, s, lo, hi, base in channels:
+        d = b if fold else 0  # folded: the raw accumulator is clamped, the bias is in the offset
+        rows.append((b, lo - d, hi - d, math.ldexp(r, -s), math.ldexp(base + d * r, -s)))
+    plan_rows = [np.tile(np.asarray(col, np.float64), reps) for col in zip(*rows)]
     plan_rows.append(np.zeros(n * reps, np.uint64))  # no sign term
     return _PlanRun(plan_rows, False, fold, qmin, n * reps, scratch or Scratch())
 
