@@ -65,18 +65,37 @@ def _exp_table(m: int, shift: int, diff_min: int, span: int):
     return scaled, exps
 
 
+SHORT_ROW = 64  # a single row up to this long is computed on Python ints (measured)
+
+
 def make_softmax8(m: int, shift: int, diff_min: int, out_dtype):
-    """Row-wise 8-bit softmax over the last axis -> int64 values of ``out_dtype``.
+    """Row-wise 8-bit softmax over the last axis -> int64 values of ``out_dtype`` (or, for
+    one row of up to ``SHORT_ROW`` values, a list of Python ints).
 
     Every element's exp depends only on its difference to the row maximum (0..255), so the
-    fixed-point exp is tabulated once.
+    fixed-point exp is tabulated once. A classifier's head (one short row) runs on Python
+    ints: a dozen numpy calls on ten values cost ~20 us, the same steps in Python ~5 us.
     """
     _, exps_tab = _exp_table(m, shift, diff_min, 256)
     acc_tab = gl.rescale(exps_tab, 0, _ACC_BITS)
     lo, hi = qrange(out_dtype)
     out_bits = 8 * np.dtype(out_dtype).itemsize
+    exps_list, acc_list = exps_tab.tolist(), acc_tab.tolist()
+
+    def short_row(x):
+        v = x.reshape(-1).tolist()
+        top = max(v)
+        exps = [exps_list[top - a] for a in v]
+        total = sum(acc_list[top - a] for a in v)
+        scale, bits_over_unit = gl.reciprocal(wrap(total, 32), _ACC_BITS)
+        exponent = bits_over_unit + 31 - out_bits
+        half = (1 << exponent) >> 1
+        ys = [((((scale * e + (1 << 30)) >> 31) + half) >> exponent) + lo for e in exps]
+        return [y if y < hi else hi for y in ys]  # y >= lo: both factors are >= 0
 
     def fn(x):
+        if x.size <= SHORT_ROW and x.size == x.shape[-1]:
+            return short_row(x)
         idx = _row_diffs(x)
         exps = exps_tab[idx]
         total = acc_tab[idx].sum(axis=-1, keepdims=True)
