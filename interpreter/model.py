@@ -169,8 +169,14 @@ class ModelView:
         for sg in self.subgraphs:
             infos = [t.info() for t in sg.tensors]
             for op in sg.ops:
-                fam = family_of(self.context(sg, op, infos))
+                ctx = self.context(sg, op, infos)
+                fam = family_of(ctx)
                 if lookup(op.name, fam) is None:
+                    if ctx.inputs and all(t is None for t in ctx.inputs):
+                        raise InvalidModelError(
+                            f"{ctx.location}: every input is omitted (index -1), so its "
+                            "type cannot be known"
+                        )
                     missing[(op.name, op.version, fam)] += 1
         if missing:
             lines = [

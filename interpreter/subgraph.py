@@ -135,6 +135,7 @@ class SubgraphRuntime:
                 last[i] = max(last.get(i, s), s)
         for i in self.sg.outputs:
             last[i] = n
+        self._check_written(steps, first)
         blocks = []
         for i, info in enumerate(self.infos):
             if info.is_variable:
@@ -163,6 +164,22 @@ class SubgraphRuntime:
             info = self.infos[b.key]
             raw = self.arena[b.offset : b.offset + b.size]
             self.values[b.key] = raw.view(info.dtype).reshape(info.shape)
+
+    def _check_written(self, steps, first) -> None:
+        """Every tensor an op reads, and every output of the subgraph, must be an input, a
+        constant, a variable or written by an op (a corrupt file can point elsewhere)."""
+        readers = [(i, f"op {op.index} ({op.name})") for op, _, _ in steps for i in op.inputs]
+        readers += [(i, "the subgraph's outputs") for i in self.sg.outputs]
+        for i, reader in readers:
+            if i < 0 or i in first or i in self.dynamic:
+                continue
+            info = self.infos[i]
+            if info.data is None and not info.is_variable:
+                raise InvalidModelError(
+                    f"{self.view.what}: subgraph {self.sg.index}: tensor {i} ('{info.name}'), "
+                    f"read by {reader}, is written by no op and is neither an input, a "
+                    "constant nor a variable"
+                )
 
     def _bind(self, op, spec, run):
         if run is None:
@@ -221,7 +238,9 @@ class SubgraphRuntime:
             self.infos[i].shape, self.infos[i].dtype = a.shape, a.dtype
 
 
-_MALFORMED = (IndexError, KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError)
+_MALFORMED = (
+    AttributeError, IndexError, KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError,
+)  # fmt: skip
 
 
 def _prepare_checked(spec, ctx):
@@ -237,7 +256,9 @@ def _prepare_checked(spec, ctx):
     except MemoryError:
         raise EdgeliteError(f"{ctx.location}: not enough memory to prepare the op") from None
     except _MALFORMED as e:
+        omitted = [k for k, t in enumerate(ctx.inputs) if t is None]
+        hint = f" (input(s) {omitted} omitted: index -1)" if omitted else ""
         raise InvalidModelError(
-            f"{ctx.location}: malformed op ({len(ctx.inputs)} inputs, {len(ctx.outputs)} "
-            f"outputs): {type(e).__name__}: {e}"
+            f"{ctx.location}: malformed op ({len(ctx.inputs)} inputs{hint}, "
+            f"{len(ctx.outputs)} outputs): {type(e).__name__}: {e}"
         ) from e

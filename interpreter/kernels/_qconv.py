@@ -34,6 +34,10 @@ def scales(ctx, info, what: str, channels: int = 1) -> np.ndarray:
     s = np.asarray(q.scale, F32).reshape(-1)
     if s.size not in (1, channels):
         raise ctx.error(f"{what} has {s.size} scales for {channels} channels")
+    # a zero weight scale only zeroes its channel; a zero output scale would divide by zero
+    bad = ~np.isfinite(s) | (s < 0) | ((s == 0) & (what == "output"))
+    if bad.any():
+        raise ctx.error(f"{what} '{getattr(info, 'name', '?')}' has an invalid scale {s[bad][0]}")
     return np.broadcast_to(s, (channels,)) if s.size == 1 else s
 
 

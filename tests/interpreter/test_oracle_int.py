@@ -84,10 +84,20 @@ def test_inconsistent_quantization_is_a_model_error():
         b = next(t for t in sg.tensors if t.type == "INT32")
         b.quantization.scale = b.quantization.scale * 2
 
+    def output_scale_zero(sg):
+        y = sg.tensors[sg.operators[0].outputs[0]]
+        y.quantization.scale = y.quantization.scale * 0
+
+    def weight_scale_negative(sg):
+        w = sg.tensors[sg.operators[0].inputs[1]]
+        w.quantization.scale = -w.quantization.scale
+
     for edit, message in (
         (zero_point, "zero point"),
         (no_scale, "no quantization"),
         (bias_scale, "input scale x weight scale"),
+        (output_scale_zero, "output '.*' has an invalid scale 0"),
+        (weight_scale_negative, "weights '.*' has an invalid scale -"),
     ):
         with pytest.raises(InvalidModelError, match=message):
             Interpreter(model_content=_edited("conv_relu__int8", edit)).allocate_tensors()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import zlib
 
 import numpy as np
 import pytest
 from fixtures_path import oracle_dir
 
-from edgelite.errors import EdgeliteError
+from edgelite.errors import EdgeliteError, InvalidModelError
 from edgelite.interpreter import Interpreter
 from edgelite.schemas.model import load_model, model_to_bytes
 
@@ -75,3 +76,40 @@ def test_inconsistent_shapes_are_model_errors(name):
                 _load_and_run(data)
         except EdgeliteError:
             pass
+
+
+@pytest.mark.parametrize(
+    "name", ["conv_relu__float", "depthwise_m2_s2__float", "dense_mlp__int8", "conv_relu__int8"]
+)
+def test_omitted_inputs_are_model_errors(name):
+    """Each op input in turn marked omitted (-1): optional ones run, required ones must fail
+    as model errors naming the op, never as a stray AttributeError or TypeError."""
+    model = load_model(oracle_dir() / f"{name}.tflite")
+    failures = 0
+    for op in model.subgraphs[0].operators:
+        kept = op.inputs
+        for k in range(len(kept)):
+            op.inputs = np.where(np.arange(len(kept)) == k, -1, kept).astype(np.int32)
+            try:
+                with np.errstate(all="ignore"):
+                    _load_and_run(model_to_bytes(model))
+            except EdgeliteError as e:
+                failures += 1
+                assert f"op {op_index(model, op)}" in str(e)
+        op.inputs = kept
+    assert failures > 0  # at least the data input of every op is required
+
+
+def op_index(model, op) -> int:
+    return next(i for i, o in enumerate(model.subgraphs[0].operators) if o is op)
+
+
+def test_output_written_by_no_op_is_a_model_error():
+    model = load_model(oracle_dir() / "dense_mlp__float.tflite")
+    sg = model.subgraphs[0]
+    orphan = copy.deepcopy(sg.tensors[sg.outputs[0]])
+    orphan.name = "orphan"
+    sg.tensors.append(orphan)
+    sg.outputs = np.array([len(sg.tensors) - 1], np.int32)
+    with pytest.raises(InvalidModelError, match="tensor 6 \\('orphan'\\).* written by no op"):
+        _load_and_run(model_to_bytes(model))
