@@ -74,6 +74,7 @@ def swept_taps(w: np.ndarray, win) -> list:
 
 
 SWEEP_MAX_WEIGHTS = 1 << 18  # tiled weights per layer (values); wide images use the windows
+SWEEP_MAX_STRIDE = 4  # the phased row layout has one phase per unit of the width stride
 
 
 def use_sweeps(win, channels: int) -> bool:
@@ -85,6 +86,8 @@ def use_sweeps(win, channels: int) -> bool:
     row (KH x KW x OW x C values): past ``SWEEP_MAX_WEIGHTS`` (1 MB in float32, 4x
     MobileNetV2 224's largest) the windows keep memory and cache use down."""
     if channels >= 384 or win.kh * win.kw * win.ow * channels > SWEEP_MAX_WEIGHTS:
+        return False
+    if win.sw > SWEEP_MAX_STRIDE:  # rare; its phases would cost more than they give
         return False
     return win.sw == 1 or channels < 64 or win.oh * win.ow >= 512
 

@@ -275,6 +275,8 @@ def test_depthwise_activation_and_bias(rng, act, with_bias):
         ((1, 11, 19, 6), (1, 4), (1, 2), (2, 5), "phases"),
         ((1, 8, 8, 3), (2, 2), (1, 1), (1, 1), "phases"),
         ((1, 3, 800, 40), (1, 1), (1, 1), (3, 3), "windows"),  # tiled weights past the cap
+        ((1, 9, 16, 8), (1, 5), (1, 1), (3, 3), "windows"),  # one phase per unit of stride
+        ((1, 9, 16, 8), (3, 1 << 30), (1, 1), (3, 3), "windows"),  # (a corrupt file's)
     ],
 )
 @pytest.mark.parametrize("padding", ["SAME", "VALID"])
