@@ -6,7 +6,7 @@ All of them follow TFLite's NHWC conventions: ``ComputeOutSize`` for the output 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -181,6 +181,23 @@ def hybrid_epilogue(per_channel, bias, act):
     return finish
 
 
+def reaching_taps(win: Window) -> Window:
+    """``win`` (undilated) without the kernel rows and columns that read only padding at
+    every output position. A pool's window size is just an option: a file may declare one far
+    larger than its input, and only the taps that can reach the input cost work (TFLite's
+    loops likewise stay within the input)."""
+
+    def axis(size, k, stride, pad, out):
+        first = max(0, pad - (out - 1) * stride)  # taps before it stay above every row
+        last = min(k - 1, pad + size - 1)  # taps after it stay below every row
+        k2, pad2 = max(last - first + 1, 1), pad - first
+        return k2, pad2, max(0, (out - 1) * stride + k2 - pad2 - size)
+
+    kh, pad_t, pad_b = axis(win.h, win.kh, win.sh, win.pad_t, win.oh)
+    kw, pad_l, pad_r = axis(win.w, win.kw, win.sw, win.pad_l, win.ow)
+    return replace(win, kh=kh, kw=kw, pad_t=pad_t, pad_b=pad_b, pad_l=pad_l, pad_r=pad_r)
+
+
 def in_bounds_count(win: Window) -> np.ndarray:
     """(OH, OW, 1) float32: how many window pixels fall inside the unpadded input."""
 
@@ -205,10 +222,11 @@ def prepare_pool(ctx, square: bool = False, maximum: bool = False):
     act = ctx.opt("fused_activation_function", "NONE")
     check_activation(ctx, act)
     ctx.set_output(0, (*win.out_shape, win.c))
-    pad = PaddedInput(win, -np.inf if maximum else 0.0)
     count = None if maximum else in_bounds_count(win)
+    win = reaching_taps(win)
+    pad = PaddedInput(win, -np.inf if maximum else 0.0)
     reduce_ = np.maximum if maximum else np.add
-    taps = [(i, j) for i in range(kh) for j in range(kw)]
+    taps = [(i, j) for i in range(win.kh) for j in range(win.kw)]
 
     def run(ins, outs):
         src = ins[0]
@@ -240,12 +258,13 @@ def prepare_pool_int(ctx, maximum: bool = False):
     check_activation(ctx, act)
     ctx.set_output(0, (*win.out_shape, win.c), x.dtype)
     lo, hi = out_bounds(ctx, ctx.outputs[0], act)
-    pad = PaddedInput(win, -(1 << 31) if maximum else 0, dtype=np.int64)
     count = in_bounds_count(win).astype(np.int64)
+    win = reaching_taps(win)
+    pad = PaddedInput(win, -(1 << 31) if maximum else 0, dtype=np.int64)
     half = count // 2
     acc = np.empty((*win.out_shape, win.c), np.int64)
     reduce_ = np.maximum if maximum else np.add
-    taps = [(i, j) for i in range(kh) for j in range(kw)]
+    taps = [(i, j) for i in range(win.kh) for j in range(win.kw)]
 
     def run(ins, outs):
         xp = pad(ins[0])

@@ -265,6 +265,8 @@ def test_pooling_matches_litert(op, dtype, seed):
     rng = np.random.default_rng(seed)
     n, h, w, c = (int(v) for v in rng.integers(1, 9, 4))
     fh, fw, sh, sw = (int(v) for v in rng.integers(1, 4, 4))
+    if seed % 4 == 0:  # windows past the input (with SAME padding only some taps reach it)
+        fh, fw = (int(v) for v in rng.integers(1, 14, 2))
     padding = ["SAME", "VALID"][int(rng.integers(2))]
     if padding == "VALID" and (h < fh or w < fw):
         padding = "SAME"
@@ -277,6 +279,24 @@ def test_pooling_matches_litert(op, dtype, seed):
     shape = (n, out_size(h, fh, sh, 1, padding), out_size(w, fw, sw, 1, padding), c)
     model = single_op(op, [x], shape, dtype, opts, version=2, in_quant={0: q}, out_quant=q)
     assert_exact(model, [x])
+
+
+@pytest.mark.parametrize("op", ["AVERAGE_POOL_2D", "MAX_POOL_2D"])
+def test_pooling_window_far_larger_than_input(op):
+    """A window of 2**20 x 2**20 with SAME padding covers the whole input at every output
+    (LiteRT refuses to prepare it; its loops, like ours, would only visit the input)."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(-128, 128, (2, 5, 4, 3)).astype(np.int8)
+    opts = {"filter_height": 1 << 20, "filter_width": 1 << 20, "stride_h": 2, "stride_w": 3}
+    quant = {"in0": (0.1, 3), "out0": (0.1, 3)}
+    got = run_kernel(op, [x], opts, out_dtypes=(np.int8,), quant=quant)[0]
+    assert got.shape == (2, 3, 2, 3)
+    if op == "MAX_POOL_2D":
+        want = x.max(axis=(1, 2))
+    else:  # the int32 sum over the 20 pixels, divided rounding half away from zero
+        total = x.astype(np.int64).sum(axis=(1, 2))
+        want = np.sign(total) * ((np.abs(total) + 10) // 20)
+    np.testing.assert_array_equal(got, np.broadcast_to(want[:, None, None, :], got.shape))
 
 
 @pytest.mark.parametrize("op", ["MEAN", "SUM"])

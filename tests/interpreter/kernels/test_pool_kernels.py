@@ -93,6 +93,15 @@ def test_pool_fused_activation(rng, op, act):
     close(got, ref_pool(op, x, 2, 2, 1, 1, "SAME", act))
 
 
+@pytest.mark.parametrize("op", POOLS)
+def test_pool_window_far_larger_than_input(rng, op):
+    """SAME padding around a window of 2**20 rows: only the taps that reach the input are
+    summed (a file can declare any window size; the work must stay the input's)."""
+    x = rng.standard_normal((1, 5, 6, 3)).astype(np.float32)
+    got = run_kernel(op, [x], pool_opts(1 << 20, 4, 2, 3))[0]
+    close(got, ref_pool(op, x, 1 << 20, 4, 2, 3, "SAME", "NONE"))
+
+
 def test_global_pool_window(rng):
     x = rng.standard_normal((2, 7, 7, 16)).astype(np.float32)
     for op in POOLS:
@@ -107,8 +116,8 @@ def test_global_pool_window(rng):
     h=st.integers(1, 9),
     w=st.integers(1, 9),
     c=st.integers(1, 3),
-    kh=st.integers(1, 4),
-    kw=st.integers(1, 4),
+    kh=st.integers(1, 4) | st.integers(5, 14),
+    kw=st.integers(1, 4) | st.integers(5, 14),
     sh=st.integers(1, 3),
     sw=st.integers(1, 3),
     padding=st.sampled_from(["SAME", "VALID"]),
