@@ -66,7 +66,10 @@ def _scalar_constants(nodes, consts) -> dict:
             out[name] = float(v.const.reshape(-1)[0])
     for n in nodes:
         if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value":
-            value = numpy_helper.to_array(n.attribute[0].t)
+            try:
+                value = numpy_helper.to_array(n.attribute[0].t)
+            except Exception:  # a malformed tensor: converting the node itself reports it
+                continue
             if value.size == 1 and value.dtype.kind == "f":
                 out[n.output[0]] = float(value.reshape(-1)[0])
     return out

@@ -22,6 +22,13 @@ from edgelite.errors import ConversionError, InvalidModelError, UnsupportedOpErr
 _NO_FOLD = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial"}
 
 
+# what a builder raises on a node whose attributes or inputs make no sense (ranks of 0, axes
+# out of range, shapes that do not fit): reported as a ConversionError naming the node
+_MALFORMED = (
+    AttributeError, IndexError, KeyError, OverflowError, TypeError, ValueError, ZeroDivisionError,
+)  # fmt: skip
+
+
 def import_onnx(model, input_shapes=None, nhwc_inputs: bool = True) -> Graph:
     """Convert an ONNX model (path, bytes or ``onnx.ModelProto``) into an NHWC IR ``Graph``.
 
@@ -38,7 +45,7 @@ def import_onnx(model, input_shapes=None, nhwc_inputs: bool = True) -> Graph:
     g = proto.graph
     reserved = {n for node in g.node for n in node.output} | {i.name for i in g.input}
     gb = GraphBuilder(opset, reserved)
-    _add_initializers(gb, g)
+    _add_initializers(gb, g, source)
     inputs = [_add_input(gb, inp, table, nhwc_inputs, source) for inp in graph_inputs(proto)]
     problems = []
     broken: set = set()  # values produced by nodes that failed: their users are not judged
@@ -49,7 +56,7 @@ def import_onnx(model, input_shapes=None, nhwc_inputs: bool = True) -> Graph:
             if not (isinstance(e, Unknown) and any(n in broken for n in node.input)):
                 problems.append(f"  node '{node.name or node.output[0]}' ({node.op_type}): {e}")
             _bind_placeholders(gb, node, table, broken)
-        except (ConversionError, KeyError, ValueError, IndexError, TypeError) as e:
+        except (ConversionError, *_MALFORMED) as e:
             if not any(n in broken for n in node.input):
                 if isinstance(e, ConversionError):
                     raise
@@ -72,11 +79,17 @@ def _describe(proto) -> str:
     )
 
 
-def _add_initializers(gb: GraphBuilder, g) -> None:
+def _add_initializers(gb: GraphBuilder, g, source: str) -> None:
     from onnx import numpy_helper
 
     for init in g.initializer:
-        array = numpy_helper.to_array(init)
+        try:
+            array = numpy_helper.to_array(init)
+        except Exception as e:  # onnx raises ValueError/TypeError/KeyError on bad tensors
+            raise InvalidModelError(
+                f"{source}: initializer '{init.name}' (dims {list(init.dims)}, data type "
+                f"{init.data_type}) does not match its data: {e}"
+            ) from e
         gb.values[init.name] = Value(init.name, array.shape, array.dtype, const=array)
 
 

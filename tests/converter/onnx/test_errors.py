@@ -8,7 +8,7 @@ from onnx import helper
 from onnx_harness import make_model
 
 from edgelite.converter.importers.onnx import import_onnx
-from edgelite.errors import InvalidModelError, UnsupportedOpError
+from edgelite.errors import ConversionError, InvalidModelError, UnsupportedOpError
 
 F32 = np.float32
 
@@ -117,3 +117,25 @@ def test_unsupported_attribute_values(model, reason):
     with pytest.raises(UnsupportedOpError, match="the_node") as err:
         import_onnx(model)
     assert reason in str(err.value)
+
+
+def test_initializer_not_matching_its_data():
+    m = make_model(
+        [helper.make_node("Add", ["x", "b"], ["y"], name="add_b")],
+        {"x": ((1, 4), F32)}, {"y": (None, F32)}, {"b": np.ones(4, F32)},
+    )  # fmt: skip
+    m.graph.initializer[0].dims[0] = 1000
+    with pytest.raises(InvalidModelError, match="initializer 'b' \\(dims \\[1000\\].*its data"):
+        import_onnx(m)
+
+
+def test_builder_crash_is_reported_for_its_node():
+    """A node whose inputs make no sense to its builder (here a reduction over a scalar's
+    axis 0) is a ConversionError naming the node, never a bare ZeroDivisionError."""
+    m = make_model(
+        [helper.make_node("ReduceMean", ["s"], ["m"], name="mean_of_scalar", axes=[0]),
+         helper.make_node("Add", ["x", "m"], ["y"], name="add_m")],
+        {"x": ((1, 4), F32)}, {"y": (None, F32)}, {"s": np.array(2.0, F32)},
+    )  # fmt: skip
+    with pytest.raises(ConversionError, match="'mean_of_scalar' \\(ReduceMean\\)"):
+        import_onnx(m)
