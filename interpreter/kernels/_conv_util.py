@@ -143,6 +143,7 @@ def conv_output(ctx, kh: int, kw: int, channels: int) -> tuple:
     win = window(ctx, ctx.inputs[0].shape, kh, kw)
     act = ctx.opt("fused_activation_function", "NONE")
     check_activation(ctx, act)
+    ctx.expect_output_type(ctx.inputs[0])
     ctx.set_output(0, (*win.out_shape, channels))
     return win, act
 
@@ -221,6 +222,7 @@ def prepare_pool(ctx, square: bool = False, maximum: bool = False):
     win = window(ctx, x.shape, kh, kw, dilated=False)
     act = ctx.opt("fused_activation_function", "NONE")
     check_activation(ctx, act)
+    ctx.expect_output_type(x)
     ctx.set_output(0, (*win.out_shape, win.c))
     count = None if maximum else in_bounds_count(win)
     win = reaching_taps(win)
@@ -256,7 +258,8 @@ def prepare_pool_int(ctx, maximum: bool = False):
     win = window(ctx, x.shape, kh, kw, dilated=False)
     act = ctx.opt("fused_activation_function", "NONE")
     check_activation(ctx, act)
-    ctx.set_output(0, (*win.out_shape, win.c), x.dtype)
+    ctx.expect_output_type(x)
+    ctx.set_output(0, (*win.out_shape, win.c))
     lo, hi = out_bounds(ctx, ctx.outputs[0], act)
     count = in_bounds_count(win).astype(np.int64)
     win = reaching_taps(win)

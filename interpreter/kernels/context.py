@@ -59,6 +59,17 @@ class OpContext:
         if dtype is not None:
             out.dtype = np.dtype(dtype)
 
+    def expect_output_type(self, like, i: int = 0) -> None:
+        """Output ``i`` must have the type TFLite's kernel writes for input ``like``: float32
+        for a float (or hybrid) op, else the input's own type."""
+        want = np.dtype(np.float32) if np.dtype(like.dtype).kind == "f" else np.dtype(like.dtype)
+        out = self.outputs[i]
+        if np.dtype(out.dtype) != want:
+            raise self.error(
+                f"output '{out.name}' is {np.dtype(out.dtype).name}; with a "
+                f"{np.dtype(like.dtype).name} input this op writes {want.name}"
+            )
+
     def opt(self, name: str, default=None):
         """Option ``name`` or ``default`` when the op has no options table."""
         return default if self.options is None else getattr(self.options, name, default)

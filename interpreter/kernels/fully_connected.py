@@ -82,6 +82,7 @@ def check_fc(ctx):
     act = ctx.opt("fused_activation_function", "NONE")
     check_activation(ctx, act, clamps_only=True)
     shape = output_shape(ctx, tuple(x.shape), units, depth)
+    ctx.expect_output_type(x)
     ctx.set_output(0, shape)
     return x, w, b, units, depth, act, int(np.prod(shape[:-1], dtype=np.int64))
 

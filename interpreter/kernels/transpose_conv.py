@@ -81,6 +81,7 @@ def check_geometry(ctx) -> tuple:
             f"output_shape {oh}x{ow} does not convolve back to the input's {h}x{w} "
             f"(gives {back[0]}x{back[1]} with {padding} padding, strides {sh}x{sw})"
         )
+    ctx.expect_output_type(x_info)
     ctx.set_output(0, (n, oh, ow, o))
     pad_t = conv_padding(oh, kh, sh, 1, padding)[0]
     pad_l = conv_padding(ow, kw, sw, 1, padding)[0]

@@ -113,3 +113,33 @@ def test_output_written_by_no_op_is_a_model_error():
     sg.outputs = np.array([len(sg.tensors) - 1], np.int32)
     with pytest.raises(InvalidModelError, match="tensor 6 \\('orphan'\\).* written by no op"):
         _load_and_run(model_to_bytes(model))
+
+
+_TYPED_OPS = {"CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED",
+              "BATCH_MATMUL", "AVERAGE_POOL_2D", "MAX_POOL_2D"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["conv_relu__dynamic", "depthwise__dynamic", "conv_transpose__dynamic", "pools__float",
+     "attention__dynamic", "conv_relu__int16x8", "pools__int8", "dense_mlp__int8"],
+)  # fmt: skip
+def test_output_of_the_wrong_type_is_a_model_error(name):
+    """An output whose declared type is not what the op writes for its input (float32 for
+    float and hybrid ops, else the input's type) is refused at allocate, naming it."""
+    from edgelite.schemas.model import op_name
+
+    model = load_model(oracle_dir() / f"{name}.tflite")
+    sg = model.subgraphs[0]
+    checked = 0
+    for op in sg.operators:
+        if op_name(model.operator_codes[op.opcode_index]) not in _TYPED_OPS:
+            continue
+        out = sg.tensors[op.outputs[0]]
+        kept = out.type
+        out.type = "INT8" if kept == "FLOAT32" else "FLOAT32"
+        with pytest.raises(InvalidModelError, match=f"output '{out.name}' is .* writes"):
+            _load_and_run(model_to_bytes(model))
+        out.type = kept
+        checked += 1
+    assert checked
