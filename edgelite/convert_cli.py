@@ -163,7 +163,10 @@ def convert_command(
 def _quantize_converted(res, output, mode, calibration, method, as_json) -> None:
     from edgelite.quantization import quantize
 
-    q = quantize(res.model, calibration, mode=mode, calibration_method=method, output=output)
+    q = quantize(  # the caller has refused an existing output without --force
+        res.model, calibration, mode=mode, calibration_method=method, output=output,
+        overwrite=True,
+    )  # fmt: skip
     if as_json:
         click.echo(
             json.dumps(

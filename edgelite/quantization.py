@@ -34,7 +34,7 @@ class QuantizationResult:
     def ratio(self) -> float:
         return self.size / self.float_size if self.float_size else float("nan")
 
-    def save(self, path, overwrite: bool = True) -> str:
+    def save(self, path, overwrite: bool = False) -> str:
         from edgelite.schemas.model import write_atomic
 
         p = Path(path)
@@ -112,13 +112,14 @@ def quantize(
     bias_correction: bool = True,
     limit: int = None,
     progress=None,
-    overwrite: bool = True,
+    overwrite: bool = False,
 ) -> QuantizationResult:
     """Quantize ``model``; ``calibration`` (.npz/.npy/image folder/arrays/iterable) is required
     for ``int8`` and ``int16x8``. I/O types default to int8 for int8, float32 otherwise.
 
     ``exclude``: op names, output tensor names or regexes of ops to keep float.
-    ``progress(done, total)`` is called during calibration. ``output`` saves the file.
+    ``progress(done, total)`` is called during calibration. ``output`` saves the file
+    (atomically; an existing file only with ``overwrite``).
     ``min_weight_elements``: dynamic mode leaves smaller weights float (as TensorFlow does).
     ``input_shapes``: sizes of an ONNX model's dynamic input dims.
     ``bias_correction``: fold the mean output shift that rounding the weights causes (measured

@@ -135,6 +135,7 @@ def quantize_command(
             calibration_method=method,
             exclude=list(exclude),
             output=output,
+            overwrite=force,
             limit=limit,
             progress=progress,
             input_shapes=_shapes(input_shapes),

@@ -83,7 +83,9 @@ def evaluate(path: Path, images: np.ndarray, labels: np.ndarray, timed: int) -> 
 def run(out_dir: Path, fast: bool = False) -> dict:
     float_path, int8_path = out_dir / "digits_float.tflite", out_dir / "digits_int8.tflite"
     edgelite.convert(str(ONNX), str(float_path), overwrite=True)
-    edgelite.quantize(str(float_path), str(CALIBRATION), mode="int8", output=str(int8_path))
+    edgelite.quantize(
+        str(float_path), str(CALIBRATION), mode="int8", output=str(int8_path), overwrite=True
+    )
     with np.load(TEST) as z:
         images, labels = z["images"], z["labels"]
     timed = 20 if fast else len(labels)

@@ -152,6 +152,21 @@ def test_accepts_bytes_graphs_and_onnx(tmp_path):
     assert a.size < a.float_size
 
 
+def test_existing_output_is_kept_unless_overwrite(tmp_path):
+    """Like ``convert``: a file already at ``output`` (perhaps the source model itself) is
+    replaced only when asked."""
+    path = find("conv_relu__float.tflite")
+    out = tmp_path / "q.tflite"
+    out.write_bytes(b"keep me")
+    with pytest.raises(QuantizationError, match="exists"):
+        quantize(path, mode="float16", output=out)
+    assert out.read_bytes() == b"keep me"
+    res = quantize(path, mode="float16", output=out, overwrite=True)
+    assert out.read_bytes() == res.model
+    with pytest.raises(QuantizationError, match="exists"):
+        res.save(out)
+
+
 def test_onnx_model_all_modes():
     require("onnx")
     path = find("ch_ppocr_mobile_v2.0_cls_infer.onnx", "models")
