@@ -64,9 +64,18 @@ def _preview(x: np.ndarray, n: int = 6) -> str:
     "Input data: .npy (in input order, or NAME=x.npy) or one .npz keyed by "
     "input name. Random inputs when omitted."
 )
-@click.option("--repeat", "-n", default=1, show_default=True, help="Timed invokes.")
-@click.option("--warmup", default=1, show_default=True, help="Untimed invokes first.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the random inputs.")
+@click.option(
+    "--repeat", "-n", default=1, type=click.IntRange(min=1), show_default=True,
+    help="Timed invokes.",
+)  # fmt: skip
+@click.option(
+    "--warmup", default=1, type=click.IntRange(min=0), show_default=True,
+    help="Untimed invokes first.",
+)  # fmt: skip
+@click.option(
+    "--seed", default=0, type=click.IntRange(min=0), show_default=True,
+    help="Seed of the random inputs.",
+)  # fmt: skip
 @click.option("--save", type=click.Path(dir_okay=False), help="Write the outputs to this .npz.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @fail_cleanly
@@ -136,9 +145,18 @@ def run(model, inputs, repeat, warmup, seed, save, as_json):
 
 @main.command()
 @click.argument("model", required=False, type=click.Path(dir_okay=False))
-@click.option("--runs", "-n", default=50, show_default=True, help="Timed invokes.")
-@click.option("--warmup", default=5, show_default=True, help="Untimed invokes first.")
-@click.option("--top", default=15, show_default=True, help="Slowest ops to list.")
+@click.option(
+    "--runs", "-n", default=50, type=click.IntRange(min=1), show_default=True,
+    help="Timed invokes.",
+)  # fmt: skip
+@click.option(
+    "--warmup", default=5, type=click.IntRange(min=0), show_default=True,
+    help="Untimed invokes first.",
+)  # fmt: skip
+@click.option(
+    "--top", default=15, type=click.IntRange(min=0), show_default=True,
+    help="Slowest ops to list.",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @fail_cleanly
 def bench(model, runs, warmup, top, as_json):
@@ -170,7 +188,7 @@ def bench(model, runs, warmup, top, as_json):
 @click.option("--name", help="C identifier stem (default: the model file's name).")
 @click.option(
     "--arena-size",
-    type=int,
+    type=click.IntRange(min=1),
     help="Tensor arena bytes (default: measured with the "
     "tflite-micro package if installed, else estimated).",
 )
@@ -264,8 +282,14 @@ def demo(out_dir, as_json):
 @input_files_option(
     "Real-valued inputs in MODEL_A's layout (.npy in input order, NAME=x.npy, or one .npz)."
 )
-@click.option("--samples", "-n", default=4, show_default=True, help="Random input sets.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the random inputs.")
+@click.option(
+    "--samples", "-n", default=4, type=click.IntRange(min=1), show_default=True,
+    help="Random input sets.",
+)  # fmt: skip
+@click.option(
+    "--seed", default=0, type=click.IntRange(min=0), show_default=True,
+    help="Seed of the random inputs.",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @fail_cleanly
 def compare(model_a, model_b, inputs, samples, seed, as_json):

@@ -77,7 +77,10 @@ def _count_changes(before: dict, after: dict) -> str:
     help="Compare with the source's runtime (onnxruntime / LiteRT); fail over 1e-4 relative error.",
 )
 @input_files_option("Inputs for --check (.npy/.npz, in the source's layout). Random when omitted.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the random check inputs.")
+@click.option(
+    "--seed", default=0, type=click.IntRange(min=0), show_default=True,
+    help="Seed of the random check inputs.",
+)  # fmt: skip
 @click.option("--no-optimize", is_flag=True, help="Skip the optimization passes.")
 @click.option(
     "--quantize",

@@ -76,7 +76,9 @@ class _Progress:
     metavar="NAME_OR_REGEX",
     help="Keep ops float (op name, output tensor name or regex); repeatable.",
 )
-@click.option("--limit", type=int, help="Use at most this many calibration samples.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Use at most this many calibration samples."
+)
 @click.option(
     "--input-shape",
     "input_shapes",

@@ -57,7 +57,7 @@ def load_inputs(details: list, files: list) -> list:
             if not ordered:
                 raise UsageError(
                     f"no data given for input {i} '{d['name']}' "
-                    f"(expects {list(d['shape'])} {np.dtype(d['dtype']).name})"
+                    f"(expects {[int(v) for v in d['shape']]} {np.dtype(d['dtype']).name})"
                 )
             arrays.append(ordered.pop(0))
     return arrays
@@ -88,6 +88,11 @@ def run_model(
         resized = False
         for x, d in zip(inputs, details):
             if tuple(x.shape) != tuple(d["shape"]):
+                if x.ndim != len(d["shape"]):  # same rank: a new batch or size, resized to
+                    raise UsageError(
+                        f"input '{d['name']}' expects shape {[int(v) for v in d['shape']]}; "
+                        f"the data given has shape {list(x.shape)}"
+                    )
                 interp.resize_tensor_input(d["index"], x.shape)
                 resized = True
         if resized:

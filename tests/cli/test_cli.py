@@ -75,6 +75,18 @@ def test_missing_input_data_is_a_user_error(tmp_path):
     assert res.exit_code == 1 and "does not exist" in res.output
 
 
+def test_input_data_of_another_rank_or_missing_is_a_user_error(tmp_path):
+    model = str(shared_models_dir() / "sine_float.tflite")
+    np.save(tmp_path / "flat.npy", np.zeros(3, np.float32))
+    res = CliRunner().invoke(main, ["run", model, "-i", str(tmp_path / "flat.npy")])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "expects shape [1, 1]; the data given has shape [3]" in res.output
+    np.savez(tmp_path / "other.npz", unrelated=np.zeros((1, 1), np.float32))
+    res = CliRunner().invoke(main, ["run", model, "-i", str(tmp_path / "other.npz")])
+    assert res.exit_code == 1 and "no data given for input 0" in res.output
+    assert "(expects [1, 1] float32)" in res.output  # plain ints, not numpy reprs
+
+
 def test_bench_reports_percentiles_and_profile():
     res = cli("bench", shared_models_dir() / "sine_float.tflite", "-n", 20, "--json")
     assert res.exit_code == 0, res.output

@@ -19,6 +19,13 @@ BATCH = "batch"
 
 def load_proto(model):
     """(ModelProto, source label) from a path, bytes or a ModelProto (copied, not modified)."""
+    proto, source = _read_proto(model)
+    if not proto.HasField("graph"):  # protobuf reads an empty or foreign file as "no fields"
+        raise InvalidModelError(f"{source}: not an ONNX model (it holds no graph)")
+    return proto, source
+
+
+def _read_proto(model):
     import onnx
 
     if isinstance(model, onnx.ModelProto):

@@ -139,3 +139,13 @@ def test_builder_crash_is_reported_for_its_node():
     )  # fmt: skip
     with pytest.raises(ConversionError, match="'mean_of_scalar' \\(ReduceMean\\)"):
         import_onnx(m)
+
+
+@pytest.mark.parametrize("data", [b"", b"\x08\x07", b"garbage that parses as nothing\n"])
+def test_file_without_a_graph_is_not_an_onnx_model(tmp_path, data):
+    path = tmp_path / "m.onnx"
+    path.write_bytes(data)
+    with pytest.raises(InvalidModelError, match="not an ONNX model"):
+        import_onnx(path)
+    with pytest.raises(InvalidModelError, match="not an ONNX model"):
+        import_onnx(data)
