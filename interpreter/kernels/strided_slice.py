@@ -59,6 +59,8 @@ def _effective_dims(n: int, rank: int, ellipsis: int, new_axis: int):
             i = stop
             continue
         if _bit(new_axis, i - extra):
+            if i - extra >= n:  # TFLite would read the spec arrays past their end
+                raise ValueError(f"new_axis_mask bit {i - extra} lies past the {n}-entry spec")
             new_dims.add(i)
         i += 1
     return eff, ell_dims, new_dims, extra
@@ -67,9 +69,12 @@ def _effective_dims(n: int, rank: int, ellipsis: int, new_axis: int):
 def expand_spec(ctx, shape, begin, end, strides, opts) -> list:
     """The spec as one ``Dim`` per effective dim."""
     n, rank = len(begin), len(shape)
-    eff, ell_dims, new_dims, extra = _effective_dims(
-        n, rank, opts["ellipsis_mask"], opts["new_axis_mask"]
-    )
+    try:
+        eff, ell_dims, new_dims, extra = _effective_dims(
+            n, rank, opts["ellipsis_mask"], opts["new_axis_mask"]
+        )
+    except ValueError as e:
+        raise ctx.error(f"{e} (masks {opts}, input shape {shape})") from None
     dims, added_axes = [], 0
     for i in range(eff):
         if i in new_dims:

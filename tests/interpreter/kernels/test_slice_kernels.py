@@ -233,6 +233,14 @@ def test_strided_slice_errors():
         ss(x, [0, 0], [1], [1, 1])
     with pytest.raises(InvalidModelError):
         ss(x, [0, 0], [1, 1], [1, 1], ellipsis_mask=3)
+    # new-axis bits past the 2-entry spec: ignored past the effective rank (as LiteRT does),
+    # refused where they would make an axis (LiteRT then reads past the begin/end arrays)
+    r = np.arange(12, dtype=np.float32).reshape(3, 4)
+    np.testing.assert_array_equal(ss(r, [1, 1], [3, 3], [1, 1], new_axis_mask=0b1100), r[1:3, 1:3])
+    with pytest.raises(InvalidModelError, match="new_axis_mask bit 2 lies past the 2-entry"):
+        ss(x, [1, 1], [3, 3], [1, 1], new_axis_mask=0b110)
+    with pytest.raises(InvalidModelError, match="past the"):
+        ss(x, [1, 1], [3, 3], [1, 1], new_axis_mask=-1)
 
 
 def test_strided_slice_needs_data_for_computed_bounds():
