@@ -15,11 +15,14 @@ METHODS = ("minmax", "percentile", "mse", "entropy")
 class MinMax:
     def __init__(self):
         self.lo, self.hi = np.inf, -np.inf
+        self.finite = True  # no inf or NaN seen
 
     def observe(self, x: np.ndarray) -> None:
         if x.size:
-            self.lo = min(self.lo, float(np.min(x)))
-            self.hi = max(self.hi, float(np.max(x)))
+            lo, hi = float(np.min(x)), float(np.max(x))  # NaN if any value is NaN
+            self.finite = self.finite and np.isfinite(lo) and np.isfinite(hi)
+            self.lo = min(self.lo, lo)
+            self.hi = max(self.hi, hi)
 
     @property
     def seen(self) -> bool:

@@ -55,6 +55,8 @@ def prepare_int16_sigmoid_like(ctx, pot_shifts, fn):
     if abs(np.log2(float(s_out)) + 15) >= 1e-3:
         raise ctx.error(f"int16 output scale must be 2**-15, got {s_out}")
     multiplier, shift = input_rescale(s_in, pot_shifts)
+    if multiplier > 2**31 - 1:  # TFLite narrows it to int32: undefined past that
+        raise ctx.error(f"int16 input scale {s_in} is too large: its multiplier passes int32")
     return finish_unary(np.int16, lambda q: fn(q, multiplier, shift))
 
 

@@ -99,3 +99,15 @@ def test_image_folder_calibration(tmp_path):
     want = (np.asarray(Image.fromarray(pixels[0]).resize((16, 16)), np.float32) - 127.5) / 127.5
     np.testing.assert_allclose(samples[0][0][0], want, rtol=1e-6)
     assert calibrate(oracle_dir() / "conv_relu__float.tflite", samples)
+
+
+def test_non_finite_calibration_is_refused():
+    path = oracle_dir() / "attention__float.tflite"
+    shape = Interpreter(model_path=str(path)).get_input_details()[0]["shape"]
+    bad = np.zeros(shape, np.float32)
+    bad.flat[3] = np.nan
+    with pytest.raises(QuantizationError, match="sample 1, input .* holds inf or NaN"):
+        calibrate(path.read_bytes(), [[np.zeros(shape, np.float32)], [bad]])
+    huge = np.full(shape, 1e30, np.float32)  # finite, but products overflow float32
+    with pytest.raises(QuantizationError, match="took inf or NaN values"):
+        calibrate(path.read_bytes(), [[huge]])

@@ -91,6 +91,10 @@ def test_logistic_needs_fixed_output_scale():
     h = np.zeros(4, np.int16)
     with pytest.raises(InvalidModelError, match="2\\*\\*-15"):
         run_kernel("TANH", [h], out_dtypes=(np.int16,), quant={"in0": (1e-4, 0), "out0": (1e-4, 0)})
+    huge = {"in0": (1e25, 0), "out0": (2**-15, 0)}  # its rescaling multiplier passes int32
+    for op in ("LOGISTIC", "TANH"):
+        with pytest.raises(InvalidModelError, match="too large"):
+            run_kernel(op, [h], out_dtypes=(np.int16,), quant=huge)
 
 
 # --- SOFTMAX / LOG_SOFTMAX -------------------------------------------------------------------
