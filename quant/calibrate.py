@@ -29,15 +29,6 @@ def _feed(interp, sample) -> None:
     interp.invoke()
 
 
-def _check_finite(interp, sample, k: int) -> None:
-    for d, x in zip(interp.get_input_details(), sample):
-        x = np.asarray(x)
-        if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
-            raise QuantizationError(
-                f"calibration sample {k}, input '{d['name']}': holds inf or NaN values"
-            )
-
-
 def _interpreter(model):
     kw = (
         {"model_content": model}
@@ -81,29 +72,31 @@ def calibrate(model, samples: list, method: str = "minmax", progress=None, level
     total = passes * len(samples)
     minmax = {i: MinMax() for i, _ in tensors}
     for k, sample in enumerate(samples):
-        _check_finite(interp, sample, k)
         _feed(interp, sample)
         for i, _ in tensors:
             minmax[i].observe(values[i])
         if progress:
             progress(k + 1, total)
-    overflowed = [name for i, name in tensors if not minmax[i].finite]
-    if overflowed:
-        raise QuantizationError(
-            f"tensor '{overflowed[0]}' (and {len(overflowed) - 1} more) took inf or NaN values "
-            "on the finite calibration data (float32 overflow): its range cannot be quantized; "
-            "use calibration samples in the model's working range"
-        )
+    # a tensor that took inf or NaN has no quantized range: (-inf, inf) tells the planner,
+    # which refuses it unless its ops stay float (excluded)
+    unbounded = {i for i, _ in tensors if not minmax[i].finite}
     if method == "minmax":
-        return {name: minmax[i].range() for i, name in tensors}
-    hists = {i: Histogram(*minmax[i].range()) for i, _ in tensors}
+        return {name: UNBOUNDED if i in unbounded else minmax[i].range() for i, name in tensors}
+    hists = {i: Histogram(*minmax[i].range()) for i, _ in tensors if i not in unbounded}
     for k, sample in enumerate(samples):
         _feed(interp, sample)
-        for i, _ in tensors:
+        for i in hists:
             hists[i].observe(values[i])
         if progress:
             progress(len(samples) + k + 1, total)
-    return {name: _within(hists[i].range(method, levels), minmax[i].range()) for i, name in tensors}
+    return {
+        name: UNBOUNDED if i in unbounded else _within(hists[i].range(method, levels),
+                                                        minmax[i].range())
+        for i, name in tensors
+    }  # fmt: skip
+
+
+UNBOUNDED = (-np.inf, np.inf)  # the range of a tensor that took inf or NaN values
 
 
 def _within(chosen: tuple, seen: tuple) -> tuple:

@@ -219,6 +219,14 @@ def _group_params(plan, groups, fixed, ranges, dtype) -> None:
         else:
             lo = min(ranges[n][0] for n in names)
             hi = max(ranges[n][1] for n in names)
+            if not (np.isfinite(lo) and np.isfinite(hi)):
+                bad = [n for n in names if not np.all(np.isfinite(ranges[n]))]
+                raise QuantizationError(
+                    f"tensor '{bad[0]}' took inf or NaN values on the calibration data, so it "
+                    "has no quantized range: check the samples (inf/NaN, or values that "
+                    "overflow float32 inside the model) or keep the ops around it float "
+                    "(exclude=)"
+                )
             q = activation_params(lo, hi, dtype)
         for n in names:
             plan.params[n] = q

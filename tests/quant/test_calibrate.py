@@ -101,13 +101,23 @@ def test_image_folder_calibration(tmp_path):
     assert calibrate(oracle_dir() / "conv_relu__float.tflite", samples)
 
 
-def test_non_finite_calibration_is_refused():
+def test_non_finite_ranges_are_refused_where_quantized():
+    """A tensor that takes inf/NaN has no range (calibrate marks it unbounded); quantizing
+    it is refused, naming it, whether the samples hold NaN or overflow float32 inside."""
+    from edgelite.quant.calibrate import UNBOUNDED
+    from edgelite.quantization import quantize
+
     path = oracle_dir() / "attention__float.tflite"
     shape = Interpreter(model_path=str(path)).get_input_details()[0]["shape"]
     bad = np.zeros(shape, np.float32)
     bad.flat[3] = np.nan
-    with pytest.raises(QuantizationError, match="sample 1, input .* holds inf or NaN"):
-        calibrate(path.read_bytes(), [[np.zeros(shape, np.float32)], [bad]])
+    ranges = calibrate(path.read_bytes(), [[np.zeros(shape, np.float32)], [bad]])
+    assert ranges["serving_default_keras_tensor_61:0"] == UNBOUNDED
+    with pytest.raises(QuantizationError, match="'serving_default_keras_tensor_61:0' took inf"):
+        quantize(path, [[bad]])
     huge = np.full(shape, 1e30, np.float32)  # finite, but products overflow float32
+    ranges = calibrate(path.read_bytes(), [[huge]], "mse")
+    unbounded = [n for n, r in ranges.items() if r == UNBOUNDED]
+    assert unbounded and "serving_default_keras_tensor_61:0" not in unbounded
     with pytest.raises(QuantizationError, match="took inf or NaN values"):
-        calibrate(path.read_bytes(), [[huge]])
+        quantize(path, [[huge]])
