@@ -71,6 +71,12 @@ class SubgraphRuntime:
         spec = lookup(op.name, family_of(ctx))
         if spec is None:  # the interpreter checked support at load; a type changed since
             raise InvalidModelError(f"{ctx.location}: no kernel for these input types")
+        for i in op.outputs:  # constants live outside the arena, read-only
+            if self.infos[i].data is not None:
+                raise InvalidModelError(
+                    f"{ctx.location}: output tensor {i} ('{self.infos[i].name}') is a constant "
+                    "(it holds data already)"
+                )
         if any(i in self.dynamic for i in op.inputs):
             self.dynamic.update(op.outputs)
             return op, spec, None

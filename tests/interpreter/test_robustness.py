@@ -143,3 +143,12 @@ def test_output_of_the_wrong_type_is_a_model_error(name):
         out.type = kept
         checked += 1
     assert checked
+
+
+def test_op_writing_a_constant_is_a_model_error():
+    model = load_model(oracle_dir() / "conv_relu__float.tflite")
+    op = model.subgraphs[0].operators[0]
+    weights = int(op.inputs[1])
+    op.outputs = np.array([weights], np.int32)  # the conv would overwrite its own filter
+    with pytest.raises(InvalidModelError, match=f"output tensor {weights} .* is a constant"):
+        _load_and_run(model_to_bytes(model))
