@@ -22,6 +22,13 @@ MODELS = [
     "depthwise_m2_s2__fp16",
     "attention__float",
     "slice_split__float",
+    # integer and hybrid variants: quantization parameters and integer kernels' checks
+    "conv_relu__int8",
+    "depthwise_m2_s2__int16x8",
+    "pools__dynamic",
+    "transpose__int16x8",
+    "sigmoid_tanh__int8_floatio",
+    "broadcast_ops__int8_floatio",
 ]
 
 
