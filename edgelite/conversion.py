@@ -124,6 +124,8 @@ def convert(
     name = str(model) if isinstance(model, (str, os.PathLike)) else "<bytes>"
     graph = _import(model, fmt, input_shapes, keep_layout)
     ops_before = graph.op_counts()
+    if fmt == "tflite":
+        _validate(model)
     graph, report = run_passes(graph, passes)
     content = graph_to_bytes(graph, source=Path(name).name if name != "<bytes>" else None)
     load_model(content, what=f"converted {name}")  # the writer's output must verify
@@ -137,6 +139,20 @@ def convert(
 
         result.output = write_atomic(output, content, overwrite=overwrite)
     return result
+
+
+def _validate(model) -> None:
+    """A .tflite source is checked by the interpreter's kernels first (shapes, types, options,
+    quantization): the passes trust them. Ops it has no kernel for are left to the writer."""
+    from edgelite.errors import UnsupportedOpError
+    from edgelite.interpreter import Interpreter
+
+    source = {"model_path": str(model)} if isinstance(model, (str, os.PathLike)) else {
+        "model_content": bytes(model)}  # fmt: skip
+    try:
+        Interpreter(**source).allocate_tensors()
+    except UnsupportedOpError:
+        pass
 
 
 def _check(model, fmt, content, input_shapes, keep_layout, files, seed):

@@ -82,6 +82,15 @@ class _Checker:
             self.subgraph(si, sg)
         self.recursion(subgraphs)
         self.signatures(subgraphs)
+        self.metadata()
+
+    def metadata(self):
+        for i, m in enumerate(self.m.metadata or []):
+            if not 0 <= m.buffer < len(self.buffers):
+                self.fail(
+                    f"metadata {i} '{m.name}' refers to buffer {m.buffer}; the model has "
+                    f"{len(self.buffers)}"
+                )
 
     def subgraph(self, si: int, sg):
         tensors = sg.tensors or []

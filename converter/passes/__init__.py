@@ -22,7 +22,9 @@ from edgelite.converter.passes.mean import pool_to_mean
 from edgelite.converter.passes.pad_folding import fold_pad
 from edgelite.converter.passes.reshape import collapse_reshapes
 from edgelite.converter.passes.transpose import cancel_transposes
-from edgelite.errors import UsageError
+from edgelite.errors import ConversionError, UsageError
+
+_MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError, ZeroDivisionError)
 
 PASSES = {
     "dead_code": eliminate_dead_code,
@@ -114,7 +116,12 @@ def run_passes(graph, passes="default"):
     for name in pipeline(passes):
         before = graph.op_counts()
         t0 = time.perf_counter()
-        graph = PASSES[name](graph)
+        try:
+            graph = PASSES[name](graph)
+        except _MALFORMED as e:  # passes trust shapes and constants a corrupt file can break
+            raise ConversionError(
+                f"pass '{name}' failed: {type(e).__name__}: {e} (the graph is likely malformed)"
+            ) from e
         report.stats.append(
             PassStat(name, before, graph.op_counts(), (time.perf_counter() - t0) * 1e3)
         )

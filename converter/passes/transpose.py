@@ -28,7 +28,10 @@ BINARY = frozenset({"ADD", "SUB", "MUL", "DIV", "MAXIMUM", "MINIMUM", "POW", "SQ
 
 
 def _perm(op):
-    return int_list(op.inputs[1]) if op.type == "TRANSPOSE" else None
+    """A TRANSPOSE's permutation, or None (another op, a computed or malformed perm: such
+    a TRANSPOSE is left alone for the interpreter's checks to report)."""
+    perm = int_list(op.inputs[1]) if op.type == "TRANSPOSE" else None
+    return perm if perm is not None and sorted(perm) == list(range(len(perm))) else None
 
 
 def _compose(p1, p2):

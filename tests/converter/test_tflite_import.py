@@ -77,3 +77,22 @@ def test_multi_subgraph_models_are_rejected():
         sg.op("RELU", [x], [y])
     with pytest.raises(ConversionError, match="2 subgraphs"):
         import_tflite(mb.to_bytes())
+
+
+def test_malformed_tflite_source_is_named_by_the_interpreter_checks():
+    """A .tflite source is checked by the interpreter's kernels before the passes run: a
+    TRANSPOSE perm out of range is an InvalidModelError naming the op, not a pass crash."""
+    import edgelite
+    from edgelite.errors import InvalidModelError
+    from edgelite.schemas.model import model_to_bytes
+
+    model = load_model(oracle_dir() / "transpose__float.tflite")
+    sg = model.subgraphs[0]
+    codes = model.operator_codes
+    op = next(o for o in sg.operators if op_name(codes[o.opcode_index]) == "TRANSPOSE")
+    perm = sg.tensors[op.inputs[1]]
+    data = np.asarray(model.buffers[perm.buffer].data, np.uint8).view(np.int32).copy()
+    data[0] = 32768
+    model.buffers[perm.buffer].data = data.view(np.uint8)
+    with pytest.raises(InvalidModelError, match="TRANSPOSE.*perm"):
+        edgelite.convert(model_to_bytes(model))

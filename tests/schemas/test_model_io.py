@@ -152,6 +152,7 @@ def _edited(name, edit):
         ),
         (lambda m: setattr(m, "version", 2), "schema version 2"),
         (lambda m: setattr(m.subgraphs[0], "inputs", np.array([99], np.int32)), "out of range"),
+        (lambda m: setattr(m.metadata[0], "buffer", 141), "metadata 0 .* refers to buffer 141"),
     ],
 )
 def test_inconsistent_models_are_rejected(edit, message):

@@ -6,7 +6,7 @@ from graph_check import assert_equivalent, c, graph, op, random_inputs, run_lite
 
 from edgelite.converter.passes import DEFAULT_PIPELINE, PASSES, pipeline, run_passes
 from edgelite.converter.passes.activation import fuse_activations
-from edgelite.errors import UsageError
+from edgelite.errors import ConversionError, UsageError
 
 rng = np.random.default_rng(4)
 NONE = {"fused_activation_function": "NONE"}
@@ -100,3 +100,17 @@ def test_fused_activation_agrees_with_litert(producer, act):
     np.testing.assert_allclose(
         run_litert(out, feeds)[0], run_ours(g, feeds)[0], rtol=1e-5, atol=1e-6
     )
+
+
+def test_a_pass_failing_on_a_malformed_graph_is_a_conversion_error(monkeypatch):
+    """Passes trust shapes and constants; where a corrupt graph still breaks one, the error
+    names the pass instead of escaping as an IndexError."""
+
+    def indexes_a_missing_op(graph):
+        return graph.ops[len(graph.ops)]
+
+    monkeypatch.setitem(PASSES, "indexes_a_missing_op", indexes_a_missing_op)
+    x, y = t("x", (1, 4)), t("y", (1, 4))
+    g = graph([op("RELU", [x], [y])], [x], [y])
+    with pytest.raises(ConversionError, match="pass 'indexes_a_missing_op' failed: IndexError"):
+        run_passes(g, ["indexes_a_missing_op"])
