@@ -122,10 +122,10 @@ def convert(
             raise UsageError(f"{output}: the folder it goes in does not exist")
     fmt = source_format(model)
     name = str(model) if isinstance(model, (str, os.PathLike)) else "<bytes>"
-    graph = _import(model, fmt, input_shapes, keep_layout)
-    ops_before = graph.op_counts()
     if fmt == "tflite":
         _validate(model)
+    graph = _import(model, fmt, input_shapes, keep_layout)
+    ops_before = graph.op_counts()
     graph, report = run_passes(graph, passes)
     content = graph_to_bytes(graph, source=Path(name).name if name != "<bytes>" else None)
     load_model(content, what=f"converted {name}")  # the writer's output must verify

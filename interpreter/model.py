@@ -15,7 +15,7 @@ import numpy as np
 from edgelite.errors import InvalidModelError, UnsupportedOpError
 from edgelite.interpreter.kernels import lookup
 from edgelite.interpreter.kernels.context import OpContext, QuantInfo, TensorInfo
-from edgelite.interpreter.kernels.registry import family_of
+from edgelite.interpreter.kernels.registry import family_of, supported_ops
 from edgelite.schemas.model import NUMPY_DTYPES, load_model, op_name
 from edgelite.schemas.verify import Limits
 
@@ -172,10 +172,10 @@ class ModelView:
                 ctx = self.context(sg, op, infos)
                 fam = family_of(ctx)
                 if lookup(op.name, fam) is None:
-                    if ctx.inputs and all(t is None for t in ctx.inputs):
+                    if all(t is None for t in ctx.inputs) and op.name in supported_ops():
                         raise InvalidModelError(
-                            f"{ctx.location}: every input is omitted (index -1), so its "
-                            "type cannot be known"
+                            f"{ctx.location}: it has no inputs (none given, or every one "
+                            "omitted with index -1), so its type cannot be known"
                         )
                     missing[(op.name, op.version, fam)] += 1
         if missing:

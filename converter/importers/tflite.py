@@ -86,8 +86,8 @@ def _op(model, op, tensors, where: str) -> Op:
         raise ConversionError(f"{where}: builtin_options_2 is not supported yet")
     if op.intermediates is not None and len(op.intermediates):
         raise ConversionError(f"{where}: ops with intermediate tensors are not supported yet")
-    ins = [None if i < 0 else tensors[i] for i in op.inputs]
-    outs = [tensors[i] for i in op.outputs]
+    ins = [None if i < 0 else tensors[i] for i in (op.inputs if op.inputs is not None else [])]
+    outs = [tensors[i] for i in (op.outputs if op.outputs is not None else [])]
     label = outs[0].name if outs else name.lower()
     return Op(name, ins, outs, options_dict(op.builtin_options), label, int(code.version))
 

@@ -96,3 +96,14 @@ def test_malformed_tflite_source_is_named_by_the_interpreter_checks():
     model.buffers[perm.buffer].data = data.view(np.uint8)
     with pytest.raises(InvalidModelError, match="TRANSPOSE.*perm"):
         edgelite.convert(model_to_bytes(model))
+
+
+def test_op_without_outputs_is_refused_before_import():
+    import edgelite
+    from edgelite.errors import InvalidModelError
+    from edgelite.schemas.model import model_to_bytes
+
+    model = load_model(oracle_dir() / "depthwise__float.tflite")
+    model.subgraphs[0].operators[0].outputs = None
+    with pytest.raises(InvalidModelError, match="op 0"):
+        edgelite.convert(model_to_bytes(model))

@@ -159,3 +159,10 @@ def test_op_writing_a_constant_is_a_model_error():
     op.outputs = np.array([weights], np.int32)  # the conv would overwrite its own filter
     with pytest.raises(InvalidModelError, match=f"output tensor {weights} .* is a constant"):
         _load_and_run(model_to_bytes(model))
+
+
+def test_op_without_inputs_is_a_model_error():
+    model = load_model(oracle_dir() / "depthwise__float.tflite")
+    model.subgraphs[0].operators[0].inputs = np.array([], np.int32)
+    with pytest.raises(InvalidModelError, match="op 0 .* it has no inputs"):
+        _load_and_run(model_to_bytes(model))
