@@ -5,10 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from edgelite.interpreter.kernels.registry import kernel
+from edgelite.interpreter.kernels.var_handle import check_handle
 
 
 @kernel("ASSIGN_VARIABLE", "any", stateful=True)
 def prepare_assign_variable(ctx):
+    check_handle(ctx)
+    if len(ctx.inputs) < 2 or ctx.inputs[1] is None:
+        raise ctx.error("takes (handle, value): the value input is missing")
     resources = ctx.runtime.owner.resources
 
     def run(ins, outs):

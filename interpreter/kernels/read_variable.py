@@ -10,10 +10,12 @@ import numpy as np
 
 from edgelite.interpreter.kernels.context import NeedsData
 from edgelite.interpreter.kernels.registry import kernel
+from edgelite.interpreter.kernels.var_handle import check_handle
 
 
 @kernel("READ_VARIABLE", "any", stateful=True)
 def prepare_read_variable(ctx):
+    check_handle(ctx)
     resources = ctx.runtime.owner.resources
     handle, out = ctx.inputs[0], ctx.outputs[0]
     where = ctx.location

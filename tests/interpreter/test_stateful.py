@@ -55,6 +55,19 @@ def test_variables_persist_across_invokes_like_litert():
     assert not np.allclose(got[0], got[-1])  # state really accumulated
 
 
+def test_variable_ops_need_a_resource_handle():
+    from edgelite.errors import InvalidModelError
+
+    mb = ModelBuilder()
+    main = mb.graph("main")
+    x = main.input("x", (1, 4))
+    v = main.tensor("v", (1, 4), np.float32)
+    main.outputs.append(v)
+    main.op("READ_VARIABLE", [x], [v])  # a float tensor where the handle goes
+    with pytest.raises(InvalidModelError, match="resource handle, got float32 of shape"):
+        Interpreter(model_content=mb.to_bytes()).allocate_tensors()
+
+
 def test_reset_all_variables_starts_over():
     mine = Interpreter(model_content=accumulator_model())
     mine.allocate_tensors()
