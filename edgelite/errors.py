@@ -27,3 +27,8 @@ class QuantizationError(EdgeliteError):
 
 class UsageError(EdgeliteError, ValueError):
     """An API was called with arguments it cannot accept."""
+
+
+class InvokeError(EdgeliteError, RuntimeError):
+    """An op found its run-time data invalid (a zero divisor, an axis out of range, ...);
+    a RuntimeError, as LiteRT's failed invokes are."""

@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from edgelite.errors import EdgeliteError, InvalidModelError
+from edgelite.errors import EdgeliteError, InvalidModelError, InvokeError
 from edgelite.interpreter.kernels import lookup
 from edgelite.interpreter.kernels.context import NeedsData, TensorInfo
 from edgelite.interpreter.kernels.registry import family_of
@@ -33,6 +33,7 @@ class SubgraphRuntime:
         self.scratch = Scratch()  # kernels' temporaries, shared (see scratch.py)
         self.allocated = False
         self.allocating = False
+        self.running = False
 
     # -- allocation -----------------------------------------------------------------------------
     def allocate(self, preserve_all: bool = False) -> None:
@@ -196,6 +197,12 @@ class SubgraphRuntime:
 
     # -- running --------------------------------------------------------------------------------
     def invoke(self) -> None:
+        if self.running:  # a control-flow op led back here: the verifier's check was dodged
+            raise InvokeError(
+                f"{self.view.what}: subgraph {self.sg.index} is invoked again while it runs "
+                "(recursion through control-flow ops is not allowed)"
+            )
+        self.running = True
         # inf/nan from overflow are results, as in TFLite, not warnings to print per invoke
         try:
             with np.errstate(all="ignore"):
@@ -205,6 +212,8 @@ class SubgraphRuntime:
             raise EdgeliteError(
                 f"{self.view.what}: out of memory while running subgraph {self.sg.index}"
             ) from None
+        finally:
+            self.running = False
 
     def invoke_profiled(self) -> list:
         """Invoke once, timing each op: [(op index, op name, seconds)] in execution order."""

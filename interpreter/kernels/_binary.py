@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from edgelite.errors import InvokeError
 from edgelite.interpreter.kernels._unary import expect_inputs
 from edgelite.interpreter.kernels.common import apply_activation, broadcast_shape
 
@@ -63,8 +64,9 @@ def prepare_binary(ctx, ufunc, fused: bool = True, out_dtype=None, quiet: bool =
     return run_quiet
 
 
-def guard_second_input(ctx, run, bad, message: str, exc=ValueError):
-    """Make ``run`` raise ``exc`` when ``bad(second input)``, as TFLite's kernels fail at invoke.
+def guard_second_input(ctx, run, bad, message: str):
+    """Make ``run`` raise ``InvokeError`` when ``bad(second input)``, as TFLite's kernels fail
+    at invoke.
 
     A constant second input is checked once here instead (and is a model error).
     """
@@ -76,7 +78,7 @@ def guard_second_input(ctx, run, bad, message: str, exc=ValueError):
 
     def guarded(ins, outs):
         if bad(ins[1]):
-            raise exc(f"{ctx.location}: {message}")
+            raise InvokeError(f"{ctx.location}: {message}")
         run(ins, outs)
 
     return guarded
@@ -84,7 +86,7 @@ def guard_second_input(ctx, run, bad, message: str, exc=ValueError):
 
 def guard_divisor(ctx, run):
     """Make ``run`` fail on a zero divisor (second input), as TFLite's kernels do."""
-    return guard_second_input(ctx, run, _has_zero, "division by zero", ZeroDivisionError)
+    return guard_second_input(ctx, run, _has_zero, "division by zero")
 
 
 def _has_zero(b) -> bool:

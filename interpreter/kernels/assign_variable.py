@@ -16,6 +16,6 @@ def prepare_assign_variable(ctx):
     resources = ctx.runtime.owner.resources
 
     def run(ins, outs):
-        resources[int(ins[0])] = np.array(ins[1])
+        resources[int(np.asarray(ins[0]).reshape(-1)[0])] = np.array(ins[1])
 
     return run

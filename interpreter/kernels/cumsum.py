@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from edgelite.errors import InvokeError
 from edgelite.interpreter.kernels._reduce import axis_tensor, axis_values
 from edgelite.interpreter.kernels._unary import expect_inputs
 from edgelite.interpreter.kernels.registry import kernel
@@ -55,7 +56,7 @@ def prepare_cumsum(ctx):
         if ax is None:
             ax = int(ins[1].reshape(-1)[0])
             if not -rank <= ax < rank:
-                raise ValueError(f"{ctx.location}: axis {ax} is out of range for rank {rank}")
+                raise InvokeError(f"{ctx.location}: axis {ax} is out of range for rank {rank}")
         cumsum(ins[0], ax, exclusive, reverse, outs[0])
 
     return run

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from edgelite.errors import InvokeError
 from edgelite.interpreter.kernels.context import NeedsData
 from edgelite.interpreter.kernels.registry import kernel
 from edgelite.interpreter.kernels.var_handle import check_handle
@@ -27,16 +28,12 @@ def prepare_read_variable(ctx):
         raise NeedsData()
 
     def run(ins, outs):
-        rid = int(ins[0])
+        rid = int(np.asarray(ins[0]).reshape(-1)[0])
         if rid not in resources:
-            from edgelite.errors import EdgeliteError
-
-            raise EdgeliteError(f"{where}: variable {rid} is read before any ASSIGN_VARIABLE")
+            raise InvokeError(f"{where}: variable {rid} is read before any ASSIGN_VARIABLE")
         value = resources[rid]
         if value.shape != outs[0].shape:
-            from edgelite.errors import EdgeliteError
-
-            raise EdgeliteError(
+            raise InvokeError(
                 f"{where}: variable {rid} holds shape {value.shape}, the model "
                 f"reads it as {outs[0].shape}"
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from edgelite.errors import InvokeError
 from edgelite.interpreter.kernels import _gemmlowp as gl
 from edgelite.interpreter.kernels._quantized import (
     F32,
@@ -68,7 +69,7 @@ def inv_sqrt_multiplier(v: int) -> tuple:
 def _check_nonnegative(ctx, run, zp: int):
     def checked(ins, outs):
         if ins[0].size and int(ins[0].min()) < zp:
-            raise ValueError(f"{ctx.location}: RSQRT is only defined for positive values")
+            raise InvokeError(f"{ctx.location}: RSQRT is only defined for positive values")
         run(ins, outs)
 
     return checked

@@ -162,3 +162,24 @@ def test_num_threads_limits_blas():
     Interpreter(model_path=str(SINE), num_threads=1)
     blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
     assert blas and all(p["num_threads"] == 1 for p in blas)
+
+
+def test_failed_invoke_raises_runtime_error_like_litert():
+    """A zero int32 divisor known only at run time: both fail the invoke with a RuntimeError
+    (ours an edgelite InvokeError naming the op)."""
+    from tflite_builder import single_op
+
+    from edgelite.errors import InvokeError
+
+    litert = require("ai_edge_litert.interpreter")
+    a, b = np.array([4, 5], np.int32), np.array([2, 0], np.int32)
+    model = single_op("DIV", [a, b], a.shape, np.int32, const=())
+    for make in (litert.Interpreter, Interpreter):
+        interp = make(model_content=model)
+        interp.allocate_tensors()
+        for d, v in zip(interp.get_input_details(), (a, b)):
+            interp.set_tensor(d["index"], v)
+        with pytest.raises(RuntimeError) as err:
+            interp.invoke()
+        if make is Interpreter:
+            assert isinstance(err.value, InvokeError) and "op 0 (DIV)" in str(err.value)

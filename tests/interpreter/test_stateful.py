@@ -68,6 +68,24 @@ def test_variable_ops_need_a_resource_handle():
         Interpreter(model_content=mb.to_bytes()).allocate_tensors()
 
 
+def test_call_once_into_its_own_subgraph_is_refused():
+    """Without options CALL_ONCE's init subgraph defaults to 0: the subgraph it sits in. The
+    verifier sees no callee to check; invoking fails instead of recursing."""
+    from edgelite.errors import InvokeError
+
+    mb = ModelBuilder()
+    main = mb.graph("main")
+    x = main.input("x", (1, 4))
+    y = main.tensor("y", (1, 4), np.float32)
+    main.outputs.append(y)
+    main.op("CALL_ONCE", [], [])
+    main.op("RELU", [x], [y])
+    interp = Interpreter(model_content=mb.to_bytes())
+    interp.allocate_tensors()
+    with pytest.raises(InvokeError, match="subgraph 0 is invoked again while it runs"):
+        interp.invoke()
+
+
 def test_reset_all_variables_starts_over():
     mine = Interpreter(model_content=accumulator_model())
     mine.allocate_tensors()
