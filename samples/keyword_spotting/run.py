@@ -50,7 +50,7 @@ def runtimes() -> dict:
         from ai_edge_litert.interpreter import OpResolverType
 
         found["litert"] = functools.partial(
-            LiteRT, experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+            LiteRT, experimental_op_resolver_type=OpResolverType.BUILTIN_REF
         )
     except ImportError:
         print("note: ai_edge_litert not installed: checking in edgelite's interpreter only")
