@@ -125,6 +125,8 @@ def quantize_command(
 
     if Path(output).exists() and not force:
         raise click.UsageError(f"{output} exists; pass --force to overwrite it")
+    if report_path:
+        _check_report_path(Path(report_path), [Path(model), Path(output)], force)
     progress = _Progress(enabled=not as_json)
     try:
         result = quantize(
@@ -175,6 +177,16 @@ def _shapes(specs) -> dict:
                 param_hint="--input-shape",
             )
     return shapes or None
+
+
+def _check_report_path(path: Path, others: list, force: bool) -> None:
+    """The report (and its .png) must not land on the model, the output or, unless
+    --force, an existing file."""
+    for p in (path, path.with_suffix(".png")):
+        if any(p.resolve() == o.resolve() for o in others):
+            raise click.UsageError(f"--report would write {p}, which is the model or OUTPUT")
+        if p.exists() and not force and p == path:
+            raise click.UsageError(f"{p} exists; pass --force to overwrite it")
 
 
 def _report(result, calibration, path, limit) -> dict:

@@ -54,8 +54,9 @@ class Report:
     def to_json(self, path=None) -> str:
         text = json.dumps(self.to_dict(), indent=2)
         if path is not None:
-            with open(path, "w") as f:
-                f.write(text + "\n")
+            from edgelite.schemas.model import write_atomic
+
+            write_atomic(path, (text + "\n").encode())
         return text
 
     def table(self, limit: int = 20) -> str:

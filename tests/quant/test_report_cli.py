@@ -84,3 +84,17 @@ def test_cli_int8_without_calibration_is_one_clear_line(tmp_path):
     res = _cli("quantize", find("conv_relu__float.tflite"), "-o", tmp_path / "q.tflite")
     assert res.exit_code == 1
     assert res.output.startswith("error: mode 'int8' needs calibration data")
+
+
+def test_cli_report_never_lands_on_the_model_or_an_existing_file(tmp_path):
+    model = tmp_path / "m.tflite"
+    model.write_bytes(find("dense_mlp__float.tflite").read_bytes())
+    data, out = find("dense_mlp.inputs.npz"), tmp_path / "q.tflite"
+    res = _cli("quantize", model, "-o", out, "-c", data, "--report", model)
+    assert res.exit_code == 2 and "which is the model or OUTPUT" in res.output
+    assert model.read_bytes() == find("dense_mlp__float.tflite").read_bytes()
+    old = tmp_path / "r.json"
+    old.write_text("earlier report")
+    res = _cli("quantize", model, "-o", out, "-c", data, "--report", old)
+    assert res.exit_code == 2 and "exists" in res.output and old.read_text() == "earlier report"
+    assert not out.exists()  # refused before any work
