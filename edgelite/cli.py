@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 import numpy as np
@@ -77,9 +78,10 @@ def _preview(x: np.ndarray, n: int = 6) -> str:
     help="Seed of the random inputs.",
 )  # fmt: skip
 @click.option("--save", type=click.Path(dir_okay=False), help="Write the outputs to this .npz.")
+@click.option("--force", is_flag=True, help="Replace the --save file if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @fail_cleanly
-def run(model, inputs, repeat, warmup, seed, save, as_json):
+def run(model, inputs, repeat, warmup, seed, save, force, as_json):
     """Run MODEL (.tflite) on given or random inputs; print outputs and timings.
 
     \b
@@ -91,6 +93,8 @@ def run(model, inputs, repeat, warmup, seed, save, as_json):
     from edgelite.runner import run_model
 
     model = _default_model(model)
+    if save and Path(save).exists() and not force:
+        raise click.UsageError(f"{save} exists; pass --force to replace it")
     res = run_model(model, inputs, repeat=repeat, warmup=warmup, seed=seed)
     if save:
         import io

@@ -56,6 +56,10 @@ def test_run_default_sample_and_given_input(tmp_path):
     it.invoke()
     want = it.get_tensor(it.get_output_details()[0]["index"])
     np.testing.assert_array_equal(np.load(out)["output_0"], want)
+    res = cli("run", model, "-i", tmp_path / "x.npy", "--save", out)  # kept without --force
+    assert res.exit_code == 2 and "exists" in res.output
+    np.testing.assert_array_equal(np.load(out)["output_0"], want)
+    assert cli("run", model, "--save", out, "--force").exit_code == 0
 
 
 def test_bad_model_is_one_clear_line(tmp_path):
