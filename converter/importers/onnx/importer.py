@@ -169,7 +169,7 @@ def _infer_node(gb, node, inputs) -> dict:
         if v.is_const:
             data[name] = numpy_helper.from_array(np.asarray(v.const), name)
     try:
-        schema = defs.get_schema(node.op_type, gb.opset, node.domain)
+        schema = _schema(defs, node, gb.opset)
         out = shape_inference.infer_node_outputs(schema, node, types, data)
     except Exception:  # no schema or inference failed: builders that need the shape say so
         return {}
@@ -182,6 +182,15 @@ def _infer_node(gb, node, inputs) -> dict:
         ok = tt.HasField("shape") and all(d >= 0 for d in dims)
         result[name] = (tuple(dims) if ok else None, dtype)
     return result
+
+
+def _schema(defs, node, opset: int):
+    """The node's schema at the model's opset; nodes fused from patterns (Gelu before opset
+    20, ...) only exist in later opsets, where their schema is looked up instead."""
+    try:
+        return defs.get_schema(node.op_type, opset, node.domain)
+    except Exception:
+        return defs.get_schema(node.op_type, defs.onnx_opset_version(), node.domain)
 
 
 def _check_arity(node, opdef) -> None:

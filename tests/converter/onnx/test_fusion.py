@@ -49,6 +49,22 @@ def test_gelu_patterns(variant):
     assert op_types(g) == ["GELU"]
 
 
+def test_gelu_after_a_shape_inference_cannot_follow():
+    """ONNX's shape inference gives up after a reshape to a computed shape (Max is outside
+    its data propagation); the importer infers the fused GELU's output itself, with the
+    schema of the opset GELU exists in (20), though the model is opset 17 (swin_t's MLPs)."""
+    n = helper.make_node
+    m = gelu_model("div")
+    m.graph.node[0].input[0] = "r"
+    m.graph.node[3].input[0] = "r"
+    m.graph.node.insert(0, n("Shape", ["x"], ["s"]))
+    m.graph.node.insert(1, n("Max", ["s", "s"], ["si"]))
+    m.graph.node.insert(2, n("Reshape", ["x", "si"], ["r"]))
+    x = np.random.default_rng(3).standard_normal((2, 5, 8)).astype(F32)
+    g = check(m, {"x": x}, tol=1e-5)
+    assert op_types(g) == ["GELU"]
+
+
 def test_intermediate_used_elsewhere_is_not_fused():
     m = gelu_model("div")
     m.graph.output.append(helper.make_tensor_value_info("a", 1, None))
