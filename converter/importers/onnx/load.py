@@ -132,14 +132,42 @@ def infer_shapes(proto, source: str) -> dict:
     return out
 
 
+class _weights_set_aside:
+    """Context: the raw bytes of large initializers are detached, then put back."""
+
+    def __init__(self, proto):
+        self.kept = [
+            (t, t.raw_data)
+            for t in proto.graph.initializer
+            if t.raw_data and int(np.prod(t.dims, dtype=np.int64)) > WEIGHT_ELEMENTS
+        ]
+
+    def __enter__(self):
+        for t, _ in self.kept:
+            t.ClearField("raw_data")
+
+    def __exit__(self, *exc):
+        for t, raw in self.kept:
+            t.raw_data = raw
+        return False
+
+
 def _np_dtype(dtype) -> np.dtype:
     dtype = np.dtype(dtype)
     return np.dtype(np.float32) if dtype == np.float64 else dtype
 
 
+WEIGHT_ELEMENTS = 4096  # initializers larger than this are shapes only to shape inference
+
+
 def shape_table(proto, input_shapes, source: str) -> dict:
-    """name -> (static shape or None, dtype, dyn mask) for every value shape inference knows."""
-    symbolic, static = fix_input_shapes(proto, input_shapes, source)
+    """name -> (static shape or None, dtype, dyn mask) for every value shape inference knows.
+
+    Inference runs on copies whose large initializers keep their dims but not their bytes:
+    onnx serializes the whole model for its C++ inference (twice, ~3 s per 500 MB of
+    weights), and only small integer constants (shapes, axes) feed its data propagation."""
+    with _weights_set_aside(proto):
+        symbolic, static = fix_input_shapes(proto, input_shapes, source)
     sym = infer_shapes(symbolic, source)
     table = {}
     for name, (dims, dtype) in infer_shapes(static, source).items():

@@ -75,3 +75,20 @@ def test_paddle_ocr_classifier():
     graph = check(model, {"x": x}, tol=1e-4, input_shapes={"x": [1, 3, 48, 192]})
     assert "TRANSPOSE" not in op_types(graph)
     assert graph.inputs[0].shape == (1, 48, 192, 3)
+
+
+def test_shape_inference_sets_weights_aside_and_restores_them():
+    """Large initializers reach ONNX's shape inference as dims only (load.WEIGHT_ELEMENTS);
+    their bytes are back afterwards, and the model converts as before."""
+    import onnx
+
+    from edgelite.converter.importers.onnx.load import WEIGHT_ELEMENTS, shape_table
+
+    proto = onnx.load(str(find("resnet18_tiny.onnx", "onnx")))
+    big = [t for t in proto.graph.initializer if np.prod(t.dims) > WEIGHT_ELEMENTS]
+    assert big and all(t.raw_data for t in big)
+    before = proto.SerializeToString()
+    table = shape_table(proto, None, "resnet18_tiny.onnx")
+    assert proto.SerializeToString() == before
+    out = proto.graph.output[0].name
+    assert table[out][0] is not None and all(d > 0 for d in table[out][0])
