@@ -346,7 +346,7 @@ def requantize_wide_plan(
         r = (mc + (1 << 15)) >> 16 if mc < 0x7FFF0000 else 0x7FFF
         s = 15 - sh
         limit = amax + abs(b)
-        if r <= 0 or r > 1 << s or limit * r + (1 << (s - 1)) >= 1 << (31 + s):
+        if s < 1 or r <= 0 or r > 1 << s or limit * r + (1 << (s - 1)) >= 1 << (31 + s):
             return None  # constant, steps over output values, or can wrap: the int path
         lo = max(-((((qmin - zp) << s) - (1 << (s - 1))) // -r), -limit)  # ceil division
         hi = min(-((((qmax - zp + 1) << s) - (1 << (s - 1))) // -r) - 1, limit)

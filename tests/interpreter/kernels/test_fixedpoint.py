@@ -335,6 +335,8 @@ def test_wide_float_requantization_refuses_what_it_cannot_prove():
     assert fp.requantize_wide_plan(m, s, [0], 0, -32768, 32767, 1 << 20) is not None
     tiny_m, tiny_s = np.array([1 << 14]), np.array([0])  # reduces to (2**14 + 2**15) >> 16 = 0
     assert fp.requantize_wide_plan(tiny_m, tiny_s, [0], 0, -32768, 32767, 100) is None
+    huge_m, huge_s = fp.quantize_multipliers(np.array([2.0**17]))  # shift 18: 15 - 18 < 0
+    assert fp.requantize_wide_plan(huge_m, huge_s, [0], 0, -32768, 32767, 100) is None
 
 
 def test_float_requantization_at_its_precision_limits():
