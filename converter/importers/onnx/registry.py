@@ -39,6 +39,11 @@ REASONS = {
     "Loop": "control flow is not supported",
     "If": "control flow is not supported",
     "Scan": "control flow is not supported",
+    # TFLite's UNIDIRECTIONAL_SEQUENCE_LSTM keeps its state in variables across invokes,
+    # where ONNX starts every run from initial_h / initial_c: not converted yet
+    "LSTM": "recurrent ops are not converted yet (TFLite's LSTM carries state across invokes)",
+    "GRU": "recurrent ops are not converted yet (TFLite has no GRU kernel)",
+    "RNN": "recurrent ops are not converted yet",
 }
 
 

@@ -149,3 +149,14 @@ def test_file_without_a_graph_is_not_an_onnx_model(tmp_path, data):
         import_onnx(path)
     with pytest.raises(InvalidModelError, match="not an ONNX model"):
         import_onnx(data)
+
+
+def test_recurrent_ops_are_reported_as_not_converted():
+    n = helper.make_node
+    w, r = np.zeros((1, 16, 3), F32), np.zeros((1, 16, 4), F32)
+    m = make_model(
+        [n("LSTM", ["x", "w", "r"], ["y"], name="lstm", hidden_size=4)],
+        {"x": ((5, 1, 3), F32)}, {"y": (None, F32)}, {"w": w, "r": r},
+    )  # fmt: skip
+    with pytest.raises(UnsupportedOpError, match="'lstm' \\(LSTM\\): recurrent ops"):
+        import_onnx(m)
