@@ -13,7 +13,13 @@ from edgelite.converter.importers.onnx.load import (
     load_proto,
     shape_table,
 )
-from edgelite.converter.importers.onnx.registry import REASONS, Unknown, Unsupported, lookup
+from edgelite.converter.importers.onnx.registry import (
+    ML_DOMAIN,
+    REASONS,
+    Unknown,
+    Unsupported,
+    lookup,
+)
 from edgelite.converter.importers.onnx.values import Value
 from edgelite.converter.ir import Graph, Tensor
 from edgelite.errors import ConversionError, InvalidModelError, UnsupportedOpError
@@ -52,6 +58,8 @@ def import_onnx(model, input_shapes=None, nhwc_inputs: bool = True) -> Graph:
     for node in fuse_patterns(list(g.node), gb.values, [o.name for o in g.output]):
         try:
             _convert_node(gb, node, table, source)
+            if any(n in broken for n in node.input):  # built on a placeholder: tainted too
+                broken.update(n for n in node.output if n)
         except Unsupported as e:
             if not (isinstance(e, Unknown) and any(n in broken for n in node.input)):
                 problems.append(f"  node '{node.name or node.output[0]}' ({node.op_type}): {e}")
@@ -134,9 +142,10 @@ def _out_info(gb, node, table, inputs) -> list:
 
 
 def _convert_node(gb: GraphBuilder, node, table, source: str) -> None:
-    if node.domain not in ("", "ai.onnx"):
+    key = node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}:{node.op_type}"
+    opdef = lookup(key)
+    if opdef is None and node.domain not in ("", "ai.onnx", ML_DOMAIN):
         raise Unsupported(f"op domain '{node.domain}' is not supported")
-    opdef = lookup(node.op_type)
     inputs = _node_inputs(gb, node)
     present = [v for v in inputs if v is not None]
     foldable = opdef is None or opdef.fold
@@ -144,7 +153,7 @@ def _convert_node(gb: GraphBuilder, node, table, source: str) -> None:
         if _fold(gb, node, inputs):  # any op the reference evaluator runs, known or not
             return
     if opdef is None:
-        raise Unsupported(REASONS.get(node.op_type, "no converter for this op type"))
+        raise Unsupported(REASONS.get(key, "no converter for this op type"))
     _check_arity(node, opdef)
     extra = {a.name for a in node.attribute} - set(opdef.attrs)
     if extra:

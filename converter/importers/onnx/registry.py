@@ -44,7 +44,10 @@ REASONS = {
     "LSTM": "recurrent ops are not converted yet (TFLite's LSTM carries state across invokes)",
     "GRU": "recurrent ops are not converted yet (TFLite has no GRU kernel)",
     "RNN": "recurrent ops are not converted yet",
+    "ai.onnx.ml:ZipMap": "a sequence of maps has no TFLite type; export the classifier "
+    "without it (skl2onnx: options={id(model): {'zipmap': False}})",
 }
+ML_DOMAIN = "ai.onnx.ml"  # scikit-learn's exporters; its ops register as "ai.onnx.ml:Name"
 
 
 def register(*op_types, inputs=(1, 1), outputs=(1, 1), attrs=None, fold=True):
