@@ -145,7 +145,8 @@ def float_lut8(fn, in_scale, in_zp, out_scale, out_zp, dtype) -> np.ndarray:
     inv = F32(1) / F32(out_scale)
     with np.errstate(invalid="ignore", over="ignore"):
         r = round_away(y * inv) + F32(out_zp)
-        r = np.nan_to_num(r, nan=0.0, posinf=2**31 - 1, neginf=-(2**31))
+        # NaN (log of a negative) converts to INT32_MIN on x86, as in LiteRT, then clamps
+        r = np.nan_to_num(r, nan=-(2**31), posinf=2**31 - 1, neginf=-(2**31))
     return table8(np.clip(r, -(2**31), 2**31 - 1).astype(np.int64), dtype)
 
 
@@ -199,6 +200,7 @@ def float_lut16(fn, in_scale, in_zp, out_scale, out_zp, ftype=F32) -> np.ndarray
     bias = round_away((interp - round_away(mid * inv)) / ft(2))
     last = round_away(np.asarray(fn(np.array([in_max], ftype)), ftype) * inv)
     lut = np.concatenate([sample - bias, last])
+    lut = np.nan_to_num(lut, nan=-32768.0)  # NaN entries (log of x <= 0) read -32768 in LiteRT
     return np.clip(lut, -32768, 32767).astype(np.int16)
 
 

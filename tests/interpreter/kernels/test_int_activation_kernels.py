@@ -317,3 +317,30 @@ def test_elu_int8_rounds_like_xnnpack(zp, want):
     model = single_op("ELU", [x], x.shape, np.int8, in_quant={0: (0.5, 0)}, out_quant=(1.0, zp))
     (got,) = assert_matches_litert(model, [x], resolver="BUILTIN")
     assert list(got[128 + np.array([1, 3, 5, 7])]) == want
+
+
+# --- ABS / EXP / LOG ------------------------------------------------------------------------
+
+_ELEMENTWISE_VERSIONS = {("ABS", np.int8): 2, ("ABS", np.int16): 3}  # EXP / LOG: 2
+
+
+@SETTINGS
+@given(st.sampled_from(["ABS", "EXP", "LOG"]), st.sampled_from([np.int8, np.int16]), SEEDS)
+def test_abs_exp_log_match_litert(op, dtype, seed):
+    """int8 / int16 ABS (rescaled |x - zp|) and EXP, int8 LOG (LUTs of the float transform;
+    log of values at or below zero gives the output's minimum, as in LiteRT)."""
+    if op == "LOG" and dtype == np.int16:
+        dtype = np.int8  # int16 LOG: no kernel (see log.py)
+    rng = np.random.default_rng(seed)
+    info = np.iinfo(dtype)
+    x = rng.integers(info.min, info.max + 1, (3, 41)).astype(dtype)
+    s_in, z_in = qparams(rng, dtype)
+    s_out, z_out = qparams(rng, dtype)
+    if seed % 3 == 0:  # same parameters: ABS skips its rescale
+        s_out, z_out = s_in, z_in
+    version = _ELEMENTWISE_VERSIONS.get((op, dtype), 2)
+    model = single_op(
+        op, [x], x.shape, dtype, version=version, in_quant={0: (s_in, z_in)},
+        out_quant=(s_out, z_out),
+    )  # fmt: skip
+    assert_matches_litert(model, [x])
