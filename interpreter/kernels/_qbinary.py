@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgelite.interpreter.kernels._binary import broadcast_inputs, fused_clamp
+from edgelite.interpreter.kernels import _gemmlowp as gl
+from edgelite.interpreter.kernels._binary import broadcast_inputs, fused_clamp, guard_second_input
 from edgelite.interpreter.kernels._quantized import (
     F32,
     activation_range,
@@ -33,6 +34,9 @@ from edgelite.interpreter.kernels.fixedpoint import (
 from edgelite.interpreter.kernels.fixedpoint import (
     quantize_multiplier,
     rounding_divide_by_pot,
+)
+from edgelite.interpreter.kernels.fixedpoint import (
+    saturating_rounding_doubling_high_mul as gl_srdhm,
 )
 
 QUANTIZED = (np.int8, np.uint8, np.int16)
@@ -177,3 +181,50 @@ def prepare_squared_difference_quantized(ctx):
         return np.clip(mbqm(wrap(d * d, 32), mo, eo) + q.zo, -128, 127)
 
     return finish(ctx, q.dtype, fn)
+
+
+def _count_leading_sign_bits(x):
+    """TFLite's ``CountLeadingSignBits`` of int32 values (31 for 0)."""
+    x = np.asarray(x, np.int64)
+    neg = np.where(x == -(1 << 31), 0, gl.clz32(2 * np.abs(x) - 1))
+    return np.where(x >= 0, gl.clz32(x) - 1, neg)
+
+
+def _rounding_divide_by_pot_wide(x, exponent):
+    """gemmlowp's ``RoundingDivideByPOT`` on int32 as LiteRT (x86) runs it, exponents past 31
+    included (tiny quotients reach them): the mask is built in 64 bits and narrowed to int32
+    (all ones), the shift takes its count modulo 32. The results there are meaningless, but
+    they are LiteRT's."""
+    x = np.asarray(x, np.int64)
+    e = np.asarray(exponent, np.int64)
+    mask = ((np.int64(1) << np.minimum(e, 63)) - 1 + (1 << 31)) % (1 << 32) - (1 << 31)
+    threshold = (mask >> 1) + (x < 0)
+    return (x >> (e & 31)) + ((x & mask) > threshold)
+
+
+def prepare_div_quantized(ctx):
+    """8-bit DIV (``reference_ops::Div``): the divisor (minus its zero point, made positive with
+    the dividend's sign flipped) inverted with ``GetReciprocal``, the dividend shifted up by its
+    headroom, multiplied, then rescaled by s1 / (s2 * s_out) (in float32) with
+    ``MultiplyByQuantizedMultiplierSmallerThanOneExp``. A divisor at its zero point fails the
+    invoke, as in LiteRT."""
+    q = BinaryQuant(ctx)
+    if q.dtype not in (np.int8, np.uint8):
+        raise ctx.error(f"quantized DIV supports int8 and uint8, not {q.dtype}")
+    lo, hi = activation_range(ctx, fused_clamp(ctx), q.so, q.zo, q.dtype)
+    m, e = quantize_multiplier(float(q.s1 / (q.s2 * q.so)))
+
+    def fn(a, b):
+        num, den = a - q.z1, b - q.z2
+        num = np.where(den < 0, -num, num)
+        den = np.abs(den)
+        safe = np.where(den == 0, 1, den)  # the zero divisor's entries are never read
+        inv, recip_shift = gl.reciprocal(safe, 31)
+        headroom = _count_leading_sign_bits(num)
+        quotient = gl_srdhm(num << headroom, inv)
+        total = e - recip_shift - headroom
+        y = _rounding_divide_by_pot_wide(gl_srdhm(quotient, m), np.maximum(-total, 0))
+        return np.clip(y + q.zo, lo, hi)
+
+    run = finish(ctx, q.dtype, fn)
+    return guard_second_input(ctx, run, lambda b: np.any(b == q.z2), "division by zero")

@@ -1,7 +1,8 @@
 """DIV: elementwise quotient with broadcasting and a fused activation (TFLite ``div``).
 
 float32 follows IEEE (x / 0 is inf or nan). int32 truncates toward zero like C++ ``/``, fails on
-a zero divisor, and saturates the one overflowing case (INT32_MIN / -1) as LiteRT does.
+a zero divisor, and saturates the one overflowing case (INT32_MIN / -1) as LiteRT does. int8 and
+uint8 divide in fixed point (``_qbinary.prepare_div_quantized``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from edgelite.interpreter.kernels._binary import guard_divisor, prepare_binary
+from edgelite.interpreter.kernels._qbinary import prepare_div_quantized
 from edgelite.interpreter.kernels.registry import kernel
 
 _I32 = np.iinfo(np.int32)
@@ -31,3 +33,8 @@ def prepare_div(ctx):
 @kernel("DIV", "int32")
 def prepare_div_int32(ctx):
     return guard_divisor(ctx, prepare_binary(ctx, trunc_divide_int32))
+
+
+@kernel("DIV", "int8", "uint8")
+def prepare_div_8bit(ctx):
+    return prepare_div_quantized(ctx)

@@ -187,6 +187,41 @@ def test_add_sub_mul_match_litert(op, dtype, act, shapes, seed):
 
 
 @SETTINGS
+@given(
+    st.sampled_from([np.int8, np.uint8]),
+    st.sampled_from(ACTIVATIONS),
+    broadcast_pair(),
+    st.integers(0, 2**32 - 1),
+)
+def test_div_matches_litert(dtype, act, shapes, seed):
+    """8-bit DIV in fixed point, including quotients tiny enough that the reference shifts
+    past 31 bits (LiteRT's x86 results are reproduced there too)."""
+    rng = np.random.default_rng(seed)
+    sa, sb, so = shapes
+    a, b = values(rng, dtype, sa), values(rng, dtype, sb)
+    zb = zero_point(rng, dtype)
+    b[b == zb] = np.array(zb + 1 if zb < np.iinfo(dtype).max else zb - 1).astype(dtype)
+    out_scale = scale(rng, dtype, 1e-4, 0.5)
+    model = single_op(
+        "DIV", [a, b], so, dtype, options("DivOptions", fused_activation_function=act),
+        version=2 if dtype == np.int8 else 1,
+        in_quant={0: (scale(rng, dtype, 0.001, 0.5), zero_point(rng, dtype)),
+                  1: (scale(rng, dtype, 0.001, 0.5), zb)},
+        out_quant=(out_scale, zero_point(rng, dtype)),
+    )  # fmt: skip
+    assert_matches_litert(model, [a, b])
+
+
+def test_div_by_the_zero_point_fails_at_invoke():
+    from edgelite.errors import InvokeError
+
+    a, b = np.array([5, 9], np.int8), np.array([3, 4], np.int8)  # b[0] is its zero point
+    quant = {"in0": (0.1, 0), "in1": (0.1, 3), "out0": (0.1, 0)}
+    with pytest.raises(InvokeError, match="division by zero"):
+        run_kernel("DIV", [a, b], out_dtypes=(np.int8,), quant=quant)
+
+
+@SETTINGS
 @given(st.sampled_from(["ADD", "SUB"]), st.integers(-3, 0), st.integers(0, 2**32 - 1))
 def test_int16_power_of_two_add_sub(op, shift, seed):
     """pot_scale_int16 with power-of-two scales: one input rescaled by a rounding shift."""
