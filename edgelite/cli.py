@@ -14,7 +14,7 @@ import click
 import numpy as np
 
 from edgelite import __version__
-from edgelite.clitools import fail_cleanly, input_files_option
+from edgelite.clitools import count_option, fail_cleanly, input_files_option
 
 
 def _default_model(model):
@@ -65,18 +65,9 @@ def _preview(x: np.ndarray, n: int = 6) -> str:
     "Input data: .npy (in input order, or NAME=x.npy) or one .npz keyed by "
     "input name. Random inputs when omitted."
 )
-@click.option(
-    "--repeat", "-n", default=1, type=click.IntRange(min=1), show_default=True,
-    help="Timed invokes.",
-)  # fmt: skip
-@click.option(
-    "--warmup", default=1, type=click.IntRange(min=0), show_default=True,
-    help="Untimed invokes first.",
-)  # fmt: skip
-@click.option(
-    "--seed", default=0, type=click.IntRange(min=0), show_default=True,
-    help="Seed of the random inputs.",
-)  # fmt: skip
+@count_option("--repeat", "-n", default=1, minimum=1, help="Timed invokes.")
+@count_option("--warmup", default=1, minimum=0, help="Untimed invokes first.")
+@count_option("--seed", default=0, minimum=0, help="Seed of the random inputs.")
 @click.option("--save", type=click.Path(dir_okay=False), help="Write the outputs to this .npz.")
 @click.option("--force", is_flag=True, help="Replace the --save file if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -149,18 +140,9 @@ def run(model, inputs, repeat, warmup, seed, save, force, as_json):
 
 @main.command()
 @click.argument("model", required=False, type=click.Path(dir_okay=False))
-@click.option(
-    "--runs", "-n", default=50, type=click.IntRange(min=1), show_default=True,
-    help="Timed invokes.",
-)  # fmt: skip
-@click.option(
-    "--warmup", default=5, type=click.IntRange(min=0), show_default=True,
-    help="Untimed invokes first.",
-)  # fmt: skip
-@click.option(
-    "--top", default=15, type=click.IntRange(min=0), show_default=True,
-    help="Slowest ops to list.",
-)  # fmt: skip
+@count_option("--runs", "-n", default=50, minimum=1, help="Timed invokes.")
+@count_option("--warmup", default=5, minimum=0, help="Untimed invokes first.")
+@count_option("--top", default=15, minimum=0, help="Slowest ops to list.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @fail_cleanly
 def bench(model, runs, warmup, top, as_json):
@@ -286,14 +268,8 @@ def demo(out_dir, as_json):
 @input_files_option(
     "Real-valued inputs in MODEL_A's layout (.npy in input order, NAME=x.npy, or one .npz)."
 )
-@click.option(
-    "--samples", "-n", default=4, type=click.IntRange(min=1), show_default=True,
-    help="Random input sets.",
-)  # fmt: skip
-@click.option(
-    "--seed", default=0, type=click.IntRange(min=0), show_default=True,
-    help="Seed of the random inputs.",
-)  # fmt: skip
+@count_option("--samples", "-n", default=4, minimum=1, help="Random input sets.")
+@count_option("--seed", default=0, minimum=0, help="Seed of the random inputs.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @fail_cleanly
 def compare(model_a, model_b, inputs, samples, seed, as_json):

@@ -36,3 +36,11 @@ def input_files_option(help_text: str):
     return click.option(
         "--input", "-i", "inputs", multiple=True, metavar="[NAME=]FILE", help=help_text
     )
+
+
+def count_option(*names: str, default: int, minimum: int, help: str):
+    """An integer option with a default shown in --help and values below ``minimum`` refused
+    by click (counts, seeds, list lengths)."""
+    return click.option(
+        *names, default=default, type=click.IntRange(min=minimum), show_default=True, help=help
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from edgelite.clitools import fail_cleanly, input_files_option
+from edgelite.clitools import count_option, fail_cleanly, input_files_option
 
 
 def _parse_shapes(specs) -> dict:
@@ -77,10 +77,7 @@ def _count_changes(before: dict, after: dict) -> str:
     help="Compare with the source's runtime (onnxruntime / LiteRT); fail over 1e-4 relative error.",
 )
 @input_files_option("Inputs for --check (.npy/.npz, in the source's layout). Random when omitted.")
-@click.option(
-    "--seed", default=0, type=click.IntRange(min=0), show_default=True,
-    help="Seed of the random check inputs.",
-)  # fmt: skip
+@count_option("--seed", default=0, minimum=0, help="Seed of the random check inputs.")
 @click.option("--no-optimize", is_flag=True, help="Skip the optimization passes.")
 @click.option(
     "--quantize",

@@ -250,6 +250,16 @@ def lut16_run(lut):
     return gather_table(lookup16(all_values(np.int16), lut).astype(np.int16))
 
 
+def prepare_float_lut(ctx, fn):
+    """A quantized one-input op that is a float32 transform ``fn`` tabulated at prepare
+    (``LUTPopulate``): 256 entries for 8-bit input, the interpolated int16 table for int16."""
+    x, s_in, z_in, s_out, z_out = unary_params(ctx, zero_int16=False)
+    with np.errstate(all="ignore"):  # inf / NaN entries (log of x <= 0) are mapped as LiteRT
+        if x.dtype == np.int16:
+            return lut16_run(float_lut16(fn, s_in, z_in, s_out, z_out))
+        return gather_table(float_lut8(fn, s_in, z_in, s_out, z_out, x.dtype))
+
+
 def prepare_relu_x(ctx, low: float, high):
     """Quantized RELU / RELU6 / RELU_N1_TO_1 / RELU_0_TO_1 (``QuantizedReluX``); ``high`` None
     means unbounded."""

@@ -20,15 +20,7 @@ import math
 
 import numpy as np
 
-from edgelite.interpreter.kernels._quantized import (
-    F32,
-    cmath_f32,
-    float_lut8,
-    float_lut16,
-    gather_table,
-    lut16_run,
-    unary_params,
-)
+from edgelite.interpreter.kernels._quantized import F32, cmath_f32, prepare_float_lut
 from edgelite.interpreter.kernels._unary import prepare_unary
 from edgelite.interpreter.kernels.registry import kernel
 
@@ -115,8 +107,5 @@ def gelu_tanh_f32(x):
 
 @kernel("GELU", "int8", "uint8", "int16")
 def prepare_gelu_quantized(ctx):
-    x, s_in, z_in, s_out, z_out = unary_params(ctx, zero_int16=False)
     fn = gelu_tanh_f32 if ctx.opt("approximate", False) else gelu_erf_f32
-    if x.dtype == np.int16:
-        return lut16_run(float_lut16(fn, s_in, z_in, s_out, z_out))
-    return gather_table(float_lut8(fn, s_in, z_in, s_out, z_out, x.dtype))
+    return prepare_float_lut(ctx, fn)

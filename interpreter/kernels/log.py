@@ -8,9 +8,8 @@ been able to reproduce.)
 
 import numpy as np
 
-from edgelite.interpreter.kernels._quantized import F32, cmath_f32
+from edgelite.interpreter.kernels._quantized import F32, cmath_f32, prepare_float_lut
 from edgelite.interpreter.kernels._unary import prepare_unary
-from edgelite.interpreter.kernels.exp import quantized_lut
 from edgelite.interpreter.kernels.registry import kernel
 
 
@@ -21,4 +20,4 @@ def prepare_log(ctx):
 
 @kernel("LOG", "int8")
 def prepare_log_quantized(ctx):
-    return quantized_lut(ctx, lambda x: cmath_f32("log", np.asarray(x, F32)))
+    return prepare_float_lut(ctx, lambda x: cmath_f32("log", np.asarray(x, F32)))
