@@ -32,3 +32,10 @@ class UsageError(EdgeliteError, ValueError):
 class InvokeError(EdgeliteError, RuntimeError):
     """An op found its run-time data invalid (a zero divisor, an axis out of range, ...);
     a RuntimeError, as LiteRT's failed invokes are."""
+
+
+# What Python raises inside code handed data it did not expect (a corrupt model's shapes,
+# indices or options): the places that turn it into one of the errors above catch these.
+MALFORMED = (
+    AttributeError, IndexError, KeyError, OverflowError, TypeError, ValueError, ZeroDivisionError,
+)  # fmt: skip

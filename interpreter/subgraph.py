@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from edgelite.errors import EdgeliteError, InvalidModelError, InvokeError
+from edgelite.errors import MALFORMED, EdgeliteError, InvalidModelError, InvokeError
 from edgelite.interpreter.kernels import lookup
 from edgelite.interpreter.kernels.context import NeedsData, TensorInfo
 from edgelite.interpreter.kernels.registry import family_of
@@ -253,11 +253,6 @@ class SubgraphRuntime:
             self.infos[i].shape, self.infos[i].dtype = a.shape, a.dtype
 
 
-_MALFORMED = (
-    AttributeError, IndexError, KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError,
-)  # fmt: skip
-
-
 def _prepare_checked(spec, ctx):
     """Run a kernel's prepare; a crash on what the file declares is reported as a model error.
 
@@ -270,7 +265,7 @@ def _prepare_checked(spec, ctx):
         raise
     except MemoryError:
         raise EdgeliteError(f"{ctx.location}: not enough memory to prepare the op") from None
-    except _MALFORMED as e:
+    except MALFORMED as e:
         omitted = [k for k, t in enumerate(ctx.inputs) if t is None]
         hint = f" (input(s) {omitted} omitted: index -1)" if omitted else ""
         raise InvalidModelError(

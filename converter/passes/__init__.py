@@ -22,9 +22,7 @@ from edgelite.converter.passes.mean import pool_to_mean
 from edgelite.converter.passes.pad_folding import fold_pad
 from edgelite.converter.passes.reshape import collapse_reshapes
 from edgelite.converter.passes.transpose import cancel_transposes
-from edgelite.errors import ConversionError, UsageError
-
-_MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError, ZeroDivisionError)
+from edgelite.errors import MALFORMED, ConversionError, UsageError
 
 PASSES = {
     "dead_code": eliminate_dead_code,
@@ -118,7 +116,7 @@ def run_passes(graph, passes="default"):
         t0 = time.perf_counter()
         try:
             graph = PASSES[name](graph)
-        except _MALFORMED as e:  # passes trust shapes and constants a corrupt file can break
+        except MALFORMED as e:  # passes trust shapes and constants a corrupt file can break
             raise ConversionError(
                 f"pass '{name}' failed: {type(e).__name__}: {e} (the graph is likely malformed)"
             ) from e

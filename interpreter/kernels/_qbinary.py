@@ -34,9 +34,7 @@ from edgelite.interpreter.kernels.fixedpoint import (
 from edgelite.interpreter.kernels.fixedpoint import (
     quantize_multiplier,
     rounding_divide_by_pot,
-)
-from edgelite.interpreter.kernels.fixedpoint import (
-    saturating_rounding_doubling_high_mul as gl_srdhm,
+    saturating_rounding_doubling_high_mul,
 )
 
 QUANTIZED = (np.int8, np.uint8, np.int16)
@@ -221,9 +219,10 @@ def prepare_div_quantized(ctx):
         safe = np.where(den == 0, 1, den)  # the zero divisor's entries are never read
         inv, recip_shift = gl.reciprocal(safe, 31)
         headroom = _count_leading_sign_bits(num)
-        quotient = gl_srdhm(num << headroom, inv)
+        quotient = saturating_rounding_doubling_high_mul(num << headroom, inv)
         total = e - recip_shift - headroom
-        y = _rounding_divide_by_pot_wide(gl_srdhm(quotient, m), np.maximum(-total, 0))
+        high = saturating_rounding_doubling_high_mul(quotient, m)
+        y = _rounding_divide_by_pot_wide(high, np.maximum(-total, 0))
         return np.clip(y + q.zo, lo, hi)
 
     run = finish(ctx, q.dtype, fn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from edgelite.interpreter.kernels.registry import kernel
-from edgelite.interpreter.kernels.var_handle import check_handle
+from edgelite.interpreter.kernels.var_handle import check_handle, handle_id
 
 
 @kernel("ASSIGN_VARIABLE", "any", stateful=True)
@@ -16,6 +16,6 @@ def prepare_assign_variable(ctx):
     resources = ctx.runtime.owner.resources
 
     def run(ins, outs):
-        resources[int(np.asarray(ins[0]).reshape(-1)[0])] = np.array(ins[1])
+        resources[handle_id(ins[0])] = np.array(ins[1])
 
     return run

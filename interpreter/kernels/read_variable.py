@@ -11,7 +11,7 @@ import numpy as np
 from edgelite.errors import InvokeError
 from edgelite.interpreter.kernels.context import NeedsData
 from edgelite.interpreter.kernels.registry import kernel
-from edgelite.interpreter.kernels.var_handle import check_handle
+from edgelite.interpreter.kernels.var_handle import check_handle, handle_id
 
 
 @kernel("READ_VARIABLE", "any", stateful=True)
@@ -28,7 +28,7 @@ def prepare_read_variable(ctx):
         raise NeedsData()
 
     def run(ins, outs):
-        rid = int(np.asarray(ins[0]).reshape(-1)[0])
+        rid = handle_id(ins[0])
         if rid not in resources:
             raise InvokeError(f"{where}: variable {rid} is read before any ASSIGN_VARIABLE")
         value = resources[rid]

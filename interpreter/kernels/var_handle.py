@@ -26,3 +26,8 @@ def check_handle(ctx) -> None:
     if h is None or np.dtype(h.dtype) not in kinds or int(np.prod(h.shape)) != 1:
         what = "missing" if h is None else f"{np.dtype(h.dtype).name} of shape {list(h.shape)}"
         raise ctx.error(f"input 0 must be a resource handle, got {what}")
+
+
+def handle_id(value) -> int:
+    """The resource id a checked handle input holds (a scalar or a one-element array)."""
+    return int(np.asarray(value).reshape(-1)[0])

@@ -22,17 +22,10 @@ from edgelite.converter.importers.onnx.registry import (
 )
 from edgelite.converter.importers.onnx.values import Value
 from edgelite.converter.ir import Graph, Tensor
-from edgelite.errors import ConversionError, InvalidModelError, UnsupportedOpError
+from edgelite.errors import MALFORMED, ConversionError, InvalidModelError, UnsupportedOpError
 
 # Ops never folded even with constant inputs (their value is not fixed at import).
 _NO_FOLD = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial"}
-
-
-# what a builder raises on a node whose attributes or inputs make no sense (ranks of 0, axes
-# out of range, shapes that do not fit): reported as a ConversionError naming the node
-_MALFORMED = (
-    AttributeError, IndexError, KeyError, OverflowError, TypeError, ValueError, ZeroDivisionError,
-)  # fmt: skip
 
 
 def import_onnx(model, input_shapes=None, nhwc_inputs: bool = True) -> Graph:
@@ -64,7 +57,7 @@ def import_onnx(model, input_shapes=None, nhwc_inputs: bool = True) -> Graph:
             if not (isinstance(e, Unknown) and any(n in broken for n in node.input)):
                 problems.append(f"  node '{node.name or node.output[0]}' ({node.op_type}): {e}")
             _bind_placeholders(gb, node, table, broken)
-        except (ConversionError, *_MALFORMED) as e:
+        except (ConversionError, *MALFORMED) as e:  # reported naming the node
             if not any(n in broken for n in node.input):
                 if isinstance(e, ConversionError):
                     raise

@@ -132,6 +132,9 @@ def infer_shapes(proto, source: str) -> dict:
     return out
 
 
+WEIGHT_ELEMENTS = 4096  # initializers larger than this are shapes only to shape inference
+
+
 class _weights_set_aside:
     """Context: the raw bytes of large initializers are detached, then put back."""
 
@@ -155,9 +158,6 @@ class _weights_set_aside:
 def _np_dtype(dtype) -> np.dtype:
     dtype = np.dtype(dtype)
     return np.dtype(np.float32) if dtype == np.float64 else dtype
-
-
-WEIGHT_ELEMENTS = 4096  # initializers larger than this are shapes only to shape inference
 
 
 def shape_table(proto, input_shapes, source: str) -> dict:
