@@ -77,12 +77,11 @@ def calibrate(model, samples: list, method: str = "minmax", progress=None, level
             minmax[i].observe(values[i])
         if progress:
             progress(k + 1, total)
-    # a tensor that took inf or NaN has no quantized range: (-inf, inf) tells the planner,
-    # which refuses it unless its ops stay float (excluded)
-    unbounded = {i for i, _ in tensors if not minmax[i].finite}
+    # a tensor that took inf or NaN has no quantized range (UNBOUNDED): the planner refuses
+    # it unless its ops stay float (excluded)
     if method == "minmax":
-        return {name: UNBOUNDED if i in unbounded else minmax[i].range() for i, name in tensors}
-    hists = {i: Histogram(*minmax[i].range()) for i, _ in tensors if i not in unbounded}
+        return {name: minmax[i].range() for i, name in tensors}
+    hists = {i: Histogram(*minmax[i].range()) for i, _ in tensors if minmax[i].finite}
     for k, sample in enumerate(samples):
         _feed(interp, sample)
         for i in hists:
@@ -90,13 +89,10 @@ def calibrate(model, samples: list, method: str = "minmax", progress=None, level
         if progress:
             progress(len(samples) + k + 1, total)
     return {
-        name: UNBOUNDED if i in unbounded else _within(hists[i].range(method, levels),
-                                                        minmax[i].range())
+        name: _within(hists[i].range(method, levels), minmax[i].range())
+        if i in hists else minmax[i].range()
         for i, name in tensors
     }  # fmt: skip
-
-
-UNBOUNDED = (-np.inf, np.inf)  # the range of a tensor that took inf or NaN values
 
 
 def _within(chosen: tuple, seen: tuple) -> tuple:

@@ -12,6 +12,9 @@ import numpy as np
 METHODS = ("minmax", "percentile", "mse", "entropy")
 
 
+UNBOUNDED = (-np.inf, np.inf)  # the range of a tensor that took inf or NaN values
+
+
 class MinMax:
     def __init__(self):
         self.lo, self.hi = np.inf, -np.inf
@@ -29,6 +32,8 @@ class MinMax:
         return self.lo <= self.hi
 
     def range(self) -> tuple:
+        if not self.finite:
+            return UNBOUNDED
         return (self.lo, self.hi) if self.seen else (0.0, 0.0)
 
 

@@ -104,7 +104,7 @@ def test_image_folder_calibration(tmp_path):
 def test_non_finite_ranges_are_refused_where_quantized():
     """A tensor that takes inf/NaN has no range (calibrate marks it unbounded); quantizing
     it is refused, naming it, whether the samples hold NaN or overflow float32 inside."""
-    from edgelite.quant.calibrate import UNBOUNDED
+    from edgelite.quant.observers import UNBOUNDED
     from edgelite.quantization import quantize
 
     path = oracle_dir() / "attention__float.tflite"
