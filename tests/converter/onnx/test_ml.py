@@ -94,3 +94,11 @@ def test_zipmap_and_string_labels_are_reported():
     with pytest.raises(UnsupportedOpError) as err:
         import_onnx(m)
     assert "string class labels" in str(err.value) and "zipmap" in str(err.value)
+
+
+def test_binary_classifier_with_one_score_row_is_reported():
+    nodes = [ml("LinearClassifier", ["x"], ["label", "scores"], coefficients=[0.5] * 6,
+                intercepts=[0.0], classlabels_ints=[0, 1])]  # fmt: skip
+    m = ml_model(nodes, {"x": ((4, 6), F32)}, {"label": (None, np.int64), "scores": (None, F32)})
+    with pytest.raises(UnsupportedOpError, match="binary classifier with one row"):
+        import_onnx(m)

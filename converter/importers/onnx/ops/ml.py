@@ -92,9 +92,10 @@ def linear_classifier(cx):
     transform = cx.attr("post_transform")
     if transform not in _TRANSFORMS:
         raise Unsupported(f"post_transform {transform} is not converted")
-    ins, shape = _linear(cx, labels.size)
-    if labels.size < 2 or np.asarray(cx.attr("coefficients")).size != ins[1].data.size:
+    features = cx.input(0).shape[-1]
+    if labels.size < 2 or np.asarray(cx.attr("coefficients")).size != labels.size * features:
         raise Unsupported("a binary classifier with one row of scores is not converted")
+    ins, shape = _linear(cx, labels.size)
     scores = cx.op("FULLY_CONNECTED", ins, shape, suffix="scores", keep_num_dims=False, **NONE)
     if _TRANSFORMS[transform] == "SOFTMAX":
         scores = cx.op("SOFTMAX", [scores], shape, suffix="softmax", beta=1.0)
